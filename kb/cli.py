@@ -1,0 +1,99 @@
+"""The ``kb`` command line: one sub-command per task, each a small function."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import sys
+from pathlib import Path
+
+from kb import __version__
+from kb.config import setting
+
+
+def _add_setting(parser: argparse.ArgumentParser, name: str) -> None:
+    spec = setting(name)
+    parser.add_argument(spec.flag, dest=name, default=spec.value(), type=spec.type,
+                        help=f"{spec.help} Default: {spec.default} (env {spec.env}).")
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    from kb.lint import format_json, format_text, lint
+
+    report = lint(Path(args.responses))
+    print(format_json(report) if args.format == "json" else format_text(report))
+    return report.exit_code
+
+
+def cmd_approve(args: argparse.Namespace) -> int:
+    from kb.approve import ApprovalError, approve
+
+    date = datetime.date.fromisoformat(args.date) if args.date else None
+    try:
+        snippet = approve(Path(args.responses), args.id, args.by, date)
+    except ApprovalError as exc:
+        print(f"kb approve: {exc}", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem.path}:{problem.line}: {problem.code} {problem.message}", file=sys.stderr)
+        return 1
+    assert snippet.approval is not None
+    print(f"approved {snippet.id} version {snippet.version} by {snippet.approval.by} ({snippet.approval.digest})")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from kb.kbsettings import load_settings
+    from kb.schema import SCHEMA_FILE, schema_json
+
+    text = schema_json(load_settings(Path(args.responses)))
+    if args.write:
+        target = Path(args.responses) / SCHEMA_FILE
+        target.write_text(text, encoding="utf-8")
+        print(f"wrote {target}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kb", description="Vastaus: canned replies for customer service.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    lint = sub.add_parser("lint", help="check every snippet; exit 1 on errors",
+                          description="Check every snippet file and kb.yaml. Exit 0 when there are no errors "
+                                      "(warnings never fail), 1 otherwise.")
+    _add_setting(lint, "responses")
+    lint.add_argument("--format", choices=["text", "json"], default="text", help="output format (default text)")
+    lint.set_defaults(func=cmd_lint)
+
+    approve = sub.add_parser("approve", help="record the approval of an escalation snippet",
+                             description="Record who approved an escalation snippet's wording, today's date and "
+                                         "a digest over every language's texts.")
+    approve.add_argument("id", help="snippet id, e.g. escalation/legal")
+    approve.add_argument("--by", required=True, help="who approved the wording")
+    approve.add_argument("--date", help="approval date YYYY-MM-DD (default today)")
+    _add_setting(approve, "responses")
+    approve.set_defaults(func=cmd_approve)
+
+    schema = sub.add_parser("schema", help="print the snippet JSON Schema",
+                            description="Print the JSON Schema of the snippet format for this knowledge base.")
+    _add_setting(schema, "responses")
+    schema.add_argument("--write", action="store_true", help="write it to schema.json in the responses folder")
+    schema.set_defaults(func=cmd_schema)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from kb.kbsettings import SettingsError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except SettingsError as exc:
+        print(f"kb: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

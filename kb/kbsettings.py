@@ -1,0 +1,126 @@
+"""The knowledge base's own settings, read from ``responses/kb.yaml``.
+
+Languages, channels with their limits, and placeholder variables are facts of the content,
+not of the code: they live once in that file and every part of Vastaus reads them here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kb.yamlsafe import LineDict, load_yaml_file
+
+SETTINGS_FILE = "kb.yaml"
+LANG_CODE = re.compile(r"^[a-z]{2,3}$")
+VARIABLE_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
+
+
+class SettingsError(Exception):
+    """``kb.yaml`` is missing or invalid; carries ``path:line`` and a fix hint."""
+
+    def __init__(self, path: Path, line: int, message: str):
+        super().__init__(f"{path}:{line}: KB040 {message}")
+        self.path, self.line, self.message = path, line, message
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A placeholder variable such as ``customer.first_name``."""
+
+    name: str
+    example: str
+    max_length: int
+    description: str = ""
+    default: str | None = None
+
+
+@dataclass(frozen=True)
+class KBSettings:
+    """Settings of one knowledge base (see ``responses/kb.yaml``)."""
+
+    languages: dict[str, str]  # code -> the language's own name
+    source_lang: str
+    required_langs: tuple[str, ...]
+    channels: dict[str, int | None]  # name -> character limit, None for unlimited
+    variables: dict[str, Variable] = field(default_factory=dict)
+    path: Path | None = None
+
+    @property
+    def limited_channels(self) -> dict[str, int]:
+        return {name: limit for name, limit in self.channels.items() if limit is not None}
+
+
+def load_settings(responses_dir: Path) -> KBSettings:
+    """Read ``kb.yaml`` from *responses_dir*; raise :class:`SettingsError` when it is wrong."""
+    path = Path(responses_dir) / SETTINGS_FILE
+    if not path.is_file():
+        raise SettingsError(path, 1, f"no {SETTINGS_FILE} in {responses_dir}; is this a knowledge base folder?")
+    data, problem = load_yaml_file(path)
+    if problem:
+        raise SettingsError(path, problem.line, problem.message)
+    if not isinstance(data, LineDict):
+        raise SettingsError(path, 1, "kb.yaml must be a mapping of settings")
+    return _parse(path, data)
+
+
+def _parse(path: Path, data: LineDict) -> KBSettings:
+    def fail(key: str, message: str):
+        raise SettingsError(path, data.line_of(key), f"{key}: {message}")
+
+    known = {"languages", "source_lang", "required_langs", "channels", "variables"}
+    for key in data:
+        if key not in known:
+            fail(key, f"unknown setting; known settings are {', '.join(sorted(known))}")
+    languages = data.get("languages")
+    if not isinstance(languages, dict) or not languages:
+        fail("languages", "give a mapping of language code to its own name, e.g. fi: Suomi")
+    for code, name in languages.items():
+        if not LANG_CODE.match(str(code)) or not isinstance(name, str):
+            fail("languages", f"{code!r} must be an ISO 639 code mapped to the language's name")
+    source_lang = data.get("source_lang")
+    if source_lang not in languages:
+        fail("source_lang", f"must be one of the languages: {', '.join(languages)}")
+    required = data.get("required_langs", [source_lang])
+    if not isinstance(required, list) or any(lang not in languages for lang in required):
+        fail("required_langs", f"must be a list of languages from: {', '.join(languages)}")
+    channels = data.get("channels")
+    if not isinstance(channels, dict) or not channels:
+        fail("channels", "give a mapping of channel name to its character limit (null for none)")
+    for name, limit in channels.items():
+        if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 1):
+            fail("channels", f"{name}: the limit must be a positive whole number or null")
+    variables = {}
+    for name, spec in (data.get("variables") or {}).items():
+        variables[name] = _parse_variable(path, data, name, spec)
+    return KBSettings(
+        languages=dict(languages),
+        source_lang=source_lang,
+        required_langs=tuple(required),
+        channels=dict(channels),
+        variables=variables,
+        path=path,
+    )
+
+
+def _parse_variable(path: Path, data: LineDict, name: str, spec: object) -> Variable:
+    line = data["variables"].line_of(name) if isinstance(data["variables"], LineDict) else data.line_of("variables")
+    if not VARIABLE_NAME.match(str(name)):
+        raise SettingsError(path, line, f"variables: {name!r} must be dotted lower-case words, e.g. customer.first_name")
+    if not isinstance(spec, dict) or "example" not in spec or "max_length" not in spec:
+        raise SettingsError(path, line, f"variables: {name}: give example and max_length")
+    max_length = spec["max_length"]
+    if not isinstance(max_length, int) or isinstance(max_length, bool) or max_length < 1:
+        raise SettingsError(path, line, f"variables: {name}: max_length must be a positive whole number")
+    unknown = set(spec) - {"example", "max_length", "description", "default"}
+    if unknown:
+        raise SettingsError(path, line, f"variables: {name}: unknown field {sorted(unknown)[0]!r}")
+    default = spec.get("default")
+    return Variable(
+        name=name,
+        example=str(spec["example"]),
+        max_length=max_length,
+        description=str(spec.get("description", "")),
+        default=None if default is None else str(default),
+    )

@@ -1,0 +1,68 @@
+"""``kb lint``: check a knowledge base folder and report every problem with a fix hint."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from kb.kbsettings import SettingsError
+from kb.loader import load_kb, snippet_files
+from kb.problems import Problem
+
+
+@dataclass
+class LintReport:
+    root: Path
+    problems: list[Problem]
+    files: int
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.errors else 0
+
+
+def lint(root: Path | str) -> LintReport:
+    """Lint every file under *root*; a broken kb.yaml is itself reported as a problem."""
+    root = Path(root)
+    try:
+        kb = load_kb(root)
+    except SettingsError as exc:
+        return LintReport(root, [Problem(exc.path, exc.line, "KB040", exc.message)], 1)
+    problems = sorted(kb.problems, key=lambda p: (str(p.path), p.line, p.code))
+    return LintReport(root, problems, sum(1 for _ in snippet_files(root)))
+
+
+def _shown(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # pragma: no cover - other drive on Windows
+        return str(path)
+
+
+def format_text(report: LintReport) -> str:
+    lines = [f"{_shown(p.path)}:{p.line}: {p.code} {p.message}\n    fix: {p.hint}" for p in report.problems]
+    lines.append(f"{len(report.errors)} errors, {len(report.warnings)} warnings in {report.files} files")
+    return "\n".join(lines)
+
+
+def format_json(report: LintReport) -> str:
+    return json.dumps(
+        {
+            "errors": len(report.errors),
+            "warnings": len(report.warnings),
+            "files": report.files,
+            "problems": [{**p.as_dict(), "path": _shown(p.path)} for p in report.problems],
+        },
+        ensure_ascii=False,
+        indent=2,
+    )

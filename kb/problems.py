@@ -1,0 +1,39 @@
+"""A located problem in the knowledge base: ``path:line: KBnnn message``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from kb.rules import RULES, Severity
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: Path
+    line: int
+    code: str
+    message: str
+
+    @property
+    def severity(self) -> Severity:
+        return RULES[self.code].severity
+
+    @property
+    def hint(self) -> str:
+        return RULES[self.code].hint
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def as_dict(self) -> dict:
+        return {
+            "path": str(self.path),
+            "line": self.line,
+            "code": self.code,
+            "rule": RULES[self.code].name,
+            "severity": self.severity.value,
+            "message": self.message,
+            "hint": self.hint,
+        }

@@ -1,0 +1,100 @@
+"""Every lint rule, declared once as data.
+
+Codes are stable: editors search for them, CI logs quote them, the docs have one heading per
+code (checked by a test), and ``tests/lint_examples/`` has one failing example per code.
+Never reuse or renumber a code; retire it instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    hint: str
+
+
+_E, _W = Severity.ERROR, Severity.WARNING
+
+RULES: dict[str, Rule] = {
+    rule.code: rule
+    for rule in [
+        Rule("KB001", "yaml-syntax", _E, "The file is not valid YAML.",
+             "Fix the syntax at the line and column given; quote values that contain ': ' or start with a special character."),
+        Rule("KB002", "encoding", _E, "The file is binary, unreadable or not UTF-8.",
+             "Save the file as UTF-8 text."),
+        Rule("KB003", "byte-order-mark", _E, "The file starts with a byte-order mark.",
+             "Save the file as UTF-8 without BOM (most editors offer 'UTF-8' next to 'UTF-8 with BOM')."),
+        Rule("KB004", "line-endings", _E, "The file has Windows (CRLF) or old Mac (CR) line endings.",
+             "Save with LF line endings; `git config core.autocrlf input` keeps them so."),
+        Rule("KB005", "tab-indentation", _E, "A tab is used for indentation.",
+             "Indent with two spaces; YAML does not allow tabs for indentation."),
+        Rule("KB006", "file-too-large", _E, "The file is larger than a snippet can reasonably be.",
+             "A snippet is one reply: split long material into several snippets."),
+        Rule("KB007", "yaml-alias", _E, "The file uses YAML anchors or aliases.",
+             "Write each value out in full; aliases make reviews hard and can blow up in size."),
+        Rule("KB008", "too-deep", _E, "The file nests deeper than the snippet format ever needs.",
+             "Follow the snippet format: a snippet nests at most four levels."),
+        Rule("KB009", "ignored-file", _W, "A file in the knowledge base folder is not read as a snippet.",
+             "Snippet files end in .yaml; rename the file or move it out of the folder."),
+        Rule("KB010", "not-a-mapping", _E, "The file's top level is not a mapping of fields.",
+             "Start from `kb new ID`: a snippet is a mapping with id, kind, version and texts."),
+        Rule("KB011", "unknown-field", _E, "A field name is not part of the snippet format.",
+             "Check the spelling against the snippet format; remove fields it does not define."),
+        Rule("KB012", "missing-field", _E, "A required field is missing.",
+             "Add the field; `kb new ID` writes a complete skeleton."),
+        Rule("KB013", "wrong-type", _E, "A field has the wrong type.",
+             "Use the type the snippet format gives (text, whole number, list, mapping)."),
+        Rule("KB014", "id-mismatch", _E, "The id does not equal the file's path under responses/.",
+             "Make `id` the path without .yaml (responses/outage/acknowledge.yaml has id: outage/acknowledge), lower case."),
+        Rule("KB015", "duplicate-id", _E, "Two files declare the same id.",
+             "Give each snippet its own id, equal to its path."),
+        Rule("KB016", "unknown-language", _E, "A language code is not one of the knowledge base's languages.",
+             "Use a code listed under `languages` in responses/kb.yaml, or add the language there."),
+        Rule("KB017", "missing-language", _E, "A required or source language text is missing.",
+             "Write the text in that language; required languages are listed in responses/kb.yaml."),
+        Rule("KB018", "unknown-channel", _E, "A channel is not one of the knowledge base's channels.",
+             "Use a channel listed under `channels` in responses/kb.yaml."),
+        Rule("KB019", "invalid-value", _E, "A field's value is outside what it allows.",
+             "Use an allowed value: kind is reply or escalation, versions start at 1, texts are not empty."),
+        Rule("KB020", "unknown-placeholder", _E, "A placeholder names a variable that does not exist.",
+             "Use a variable listed under `variables` in responses/kb.yaml (check the spelling), or add it there."),
+        Rule("KB021", "placeholder-mismatch", _E, "A translation uses other placeholders than the source text.",
+             "Use exactly the placeholders of the source-language text in every translation."),
+        Rule("KB022", "malformed-placeholder", _E, "Braces that do not form a placeholder.",
+             "Write placeholders as {{name.path}} with lower-case names, or remove the stray braces."),
+        Rule("KB023", "channel-limit", _E, "A text is longer than a channel allows once placeholders are filled at their maximum length.",
+             "Shorten the text, add a `short` variant for short channels, or remove the channel from `channels`."),
+        Rule("KB024", "source-version-ahead", _E, "A translation claims to follow a source version that does not exist yet.",
+             "Set `source_version` to the snippet's `version` or lower."),
+        Rule("KB025", "escalation-unapproved", _E, "An escalation snippet has no approval.",
+             "Have it approved and record that with `kb approve ID --by NAME`."),
+        Rule("KB026", "escalation-no-triggers", _E, "An escalation snippet has no triggers.",
+             "Add `triggers`: phrases in a customer's message that call for this escalation, per language."),
+        Rule("KB027", "approval-digest-mismatch", _E, "The approved wording has changed since it was approved.",
+             "Get the new wording approved and record it with `kb approve ID --by NAME`; never edit the digest by hand."),
+        Rule("KB028", "reply-with-approval", _E, "A reply snippet carries approval or triggers, which only escalations use.",
+             "Remove `approval` and `triggers`, or make the snippet `kind: escalation`."),
+        Rule("KB030", "stale-translation", _W, "A translation follows an older version of the source text.",
+             "Update the translation, then set its `source_version` to the snippet's `version`."),
+        Rule("KB031", "missing-translation", _W, "A language of the knowledge base has no text in this snippet.",
+             "Add the translation with `source_version` set to the snippet's `version`."),
+        Rule("KB040", "settings", _E, "responses/kb.yaml is missing or invalid.",
+             "Fix the setting named in the message; see the settings reference."),
+    ]
+}
+
+
+def rule(code: str) -> Rule:
+    return RULES[code]

@@ -1,0 +1,299 @@
+"""Turn one parsed snippet file into a :class:`Snippet`, collecting every problem on the way.
+
+Validation never stops at the first problem: an editor fixing a file wants the whole list.
+A snippet with any error is not built (``None``), so nothing half-valid reaches the index.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import re
+from pathlib import Path
+
+from kb.digest import texts_digest
+from kb.kbsettings import KBSettings
+from kb.model import APPROVAL_FIELDS, KINDS, SNIPPET_FIELDS, TEXT_FIELDS, TEXT_PARTS, Approval, Snippet, Text
+from kb.placeholders import longest_length, malformed_placeholders, placeholders
+from kb.problems import Problem
+from kb.yamlsafe import LineDict
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*(/[a-z0-9][a-z0-9_-]*)*$")
+_PY_TYPES = {"string": str, "integer": int, "array": list, "object": dict, "langmap": dict}
+_TYPE_WORDS = {"string": "text", "integer": "a whole number", "array": "a list", "object": "a mapping",
+               "langmap": "a mapping of language code to value", "date": "a date (YYYY-MM-DD)"}
+
+
+class _Collector:
+    def __init__(self, path: Path):
+        self.path = path
+        self.problems: list[Problem] = []
+
+    def add(self, line: int, code: str, message: str) -> None:
+        self.problems.append(Problem(self.path, line, code, message))
+
+    @property
+    def has_errors(self) -> bool:
+        return any(problem.is_error for problem in self.problems)
+
+
+def _is_type(value: object, type_name: str) -> bool:
+    if type_name == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if type_name == "date":
+        return isinstance(value, datetime.date) or (
+            isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) is not None
+        )
+    return isinstance(value, _PY_TYPES[type_name])
+
+
+def _check_fields(out: _Collector, data: LineDict, specs, where: str) -> None:
+    """Unknown, missing and wrongly typed fields of one mapping."""
+    known = {spec.name: spec for spec in specs}
+    for key in data:
+        if key not in known:
+            guess = difflib.get_close_matches(str(key), known, n=1)
+            also = f"; did you mean {guess[0]!r}?" if guess else f"; known fields: {', '.join(known)}"
+            out.add(data.line_of(key), "KB011", f"unknown field {key!r} in {where}{also}")
+    for spec in specs:
+        if spec.name not in data:
+            if spec.required:
+                out.add(data.line, "KB012", f"{where} has no {spec.name!r}: {spec.doc}")
+            continue
+        value = data[spec.name]
+        if not _is_type(value, spec.type):
+            out.add(data.line_of(spec.name), "KB013",
+                    f"{spec.name!r} in {where} must be {_TYPE_WORDS[spec.type]}, not {type(value).__name__}")
+        elif spec.type == "array" and any(not isinstance(item, str) or not item.strip() for item in value):
+            out.add(data.line_of(spec.name), "KB013", f"every item of {spec.name!r} in {where} must be non-empty text")
+
+
+def _valid_fields(data: LineDict, specs) -> dict:
+    """The fields of *data* that have their declared type (the rest were reported)."""
+    return {spec.name: data[spec.name] for spec in specs if spec.name in data and _is_type(data[spec.name], spec.type)}
+
+
+def build_snippet(
+    path: Path, expected_id: str, data: object, settings: KBSettings, check_approval: bool = True
+) -> tuple[Snippet | None, list[Problem]]:
+    """Validate *data* parsed from *path*; *expected_id* is the path under responses/.
+
+    ``check_approval=False`` is for ``kb approve``, which is about to write the approval.
+    """
+    out = _Collector(path)
+    if not isinstance(data, LineDict):
+        out.add(1, "KB010", "the file must be a mapping of fields (id, kind, version, texts, ...)")
+        return None, out.problems
+    _check_fields(out, data, SNIPPET_FIELDS, "the snippet")
+    fields = _valid_fields(data, SNIPPET_FIELDS)
+
+    snippet_id = fields.get("id")
+    if snippet_id is not None and snippet_id != expected_id:
+        out.add(data.line_of("id"), "KB014", f"id is {snippet_id!r} but the file's path says {expected_id!r}")
+    if not ID_PATTERN.match(expected_id):
+        out.add(data.line_of("id"), "KB014",
+                f"path {expected_id!r} is not a valid id: use lower-case letters, digits, '-' and '/'")
+    kind = fields.get("kind", "reply")
+    if kind not in KINDS:
+        out.add(data.line_of("kind"), "KB019", f"kind {kind!r} is not one of: {', '.join(KINDS)}")
+    version = fields.get("version")  # None when missing or mistyped: already reported
+    if version is not None and version < 1:
+        out.add(data.line_of("version"), "KB019", f"version {version} must be 1 or more")
+    source_lang = fields.get("source_lang", settings.source_lang)
+    if source_lang not in settings.languages:
+        _unknown_language(out, data.line_of("source_lang"), "source_lang", source_lang, settings)
+    channels = fields.get("channels")
+    for channel in channels or []:
+        if channel not in settings.channels:
+            out.add(data.line_of("channels"), "KB018", f"channel {channel!r} is not one of: {', '.join(settings.channels)}")
+    resolved_channels = tuple(channels) if channels is not None else tuple(settings.channels)
+
+    texts = _build_texts(out, data, fields.get("texts"), source_lang, version, settings)
+    guidance = _langmap_of_text(out, data, "guidance", fields.get("guidance"), settings)
+    triggers = _build_triggers(out, data, fields.get("triggers"), settings)
+    approval = _build_approval(out, data, fields.get("approval"))
+
+    if texts is not None:
+        _check_placeholders(out, data, texts, source_lang, settings)
+        _check_limits(out, data, texts, resolved_channels, settings)
+    _check_escalation(out, data, kind, texts, approval, triggers, check_approval)
+
+    if out.has_errors or texts is None:
+        return None, out.problems
+    return Snippet(
+        id=expected_id,
+        kind=kind,
+        version=version,
+        source_lang=source_lang,
+        texts=texts,
+        channels=resolved_channels,
+        tags=tuple(fields.get("tags", ())),
+        guidance=guidance,
+        approval=approval,
+        triggers=triggers,
+        path=path,
+    ), out.problems
+
+
+def _unknown_language(out: _Collector, line: int, where: str, lang: object, settings: KBSettings) -> None:
+    out.add(line, "KB016", f"{where}: language {lang!r} is not one of: {', '.join(settings.languages)}")
+
+
+def _text_line(data: LineDict, lang: str, part: str | None = None) -> int:
+    texts = data.get("texts")
+    if not isinstance(texts, LineDict):
+        return data.line_of("texts")
+    text = texts.get(lang)
+    if part is None or not isinstance(text, LineDict):
+        return texts.line_of(lang)
+    return text.line_of(part)
+
+
+def _build_texts(out, data, raw, source_lang, version, settings) -> dict[str, Text] | None:
+    if raw is None:
+        return None
+    texts: dict[str, Text] = {}
+    for lang, entry in raw.items():
+        line = raw.line_of(lang)
+        if lang not in settings.languages:
+            _unknown_language(out, line, "texts", lang, settings)
+            continue
+        if not isinstance(entry, LineDict):
+            out.add(line, "KB013", f"texts.{lang} must be a mapping with title and body")
+            continue
+        _check_fields(out, entry, TEXT_FIELDS, f"texts.{lang}")
+        fields = _valid_fields(entry, TEXT_FIELDS)
+        for part in TEXT_PARTS:
+            if part in fields and not fields[part].strip():
+                out.add(entry.line_of(part), "KB019", f"texts.{lang}.{part} is empty; write the text or remove the field")
+        followed = fields.get("source_version")
+        if lang == source_lang and followed is not None:
+            out.add(entry.line_of("source_version"), "KB011",
+                    f"texts.{lang} is the source text; source_version is only for translations")
+            followed = None
+        elif lang != source_lang:
+            if followed is None and "source_version" not in entry:
+                out.add(entry.line, "KB012", f"texts.{lang} has no 'source_version': the source version it follows")
+            elif followed is None or version is None:
+                pass
+            elif followed > version:
+                out.add(entry.line_of("source_version"), "KB024",
+                        f"texts.{lang}.source_version is {followed} but the snippet's version is only {version}")
+            elif followed < 1:
+                out.add(entry.line_of("source_version"), "KB019", f"texts.{lang}.source_version must be 1 or more")
+            elif followed < version:
+                out.add(entry.line_of("source_version"), "KB030",
+                        f"texts.{lang} follows version {followed} of the source text; the current version is {version}")
+        if "title" in fields and "body" in fields:
+            texts[lang] = Text(lang, fields["title"], fields["body"], fields.get("short"),
+                               tuple(fields.get("keywords", ())), followed if lang != source_lang else None)
+    if source_lang not in raw and source_lang in settings.languages:
+        out.add(raw.line, "KB017", f"texts has no {source_lang!r} text, the snippet's source language")
+    for lang in settings.required_langs:
+        if lang not in raw and lang != source_lang:
+            out.add(raw.line, "KB017", f"texts has no {lang!r} text; kb.yaml requires it")
+    for lang in settings.languages:
+        if lang not in raw and lang not in settings.required_langs and lang != source_lang:
+            out.add(raw.line, "KB031", f"texts has no {lang!r} translation")
+    return texts if source_lang in texts else None
+
+
+def _langmap_of_text(out, data, name, raw, settings) -> dict[str, str]:
+    result: dict[str, str] = {}
+    for lang, value in (raw or {}).items():
+        if lang not in settings.languages:
+            _unknown_language(out, raw.line_of(lang), name, lang, settings)
+        elif not isinstance(value, str) or not value.strip():
+            out.add(raw.line_of(lang), "KB013", f"{name}.{lang} must be non-empty text")
+        else:
+            result[lang] = value
+    return result
+
+
+def _build_triggers(out, data, raw, settings) -> dict[str, tuple[str, ...]]:
+    result: dict[str, tuple[str, ...]] = {}
+    for lang, phrases in (raw or {}).items():
+        if lang not in settings.languages:
+            _unknown_language(out, raw.line_of(lang), "triggers", lang, settings)
+        elif not isinstance(phrases, list) or any(not isinstance(p, str) or not p.strip() for p in phrases):
+            out.add(raw.line_of(lang), "KB013", f"triggers.{lang} must be a list of non-empty phrases")
+        elif phrases:
+            result[lang] = tuple(phrases)
+    return result
+
+
+def _build_approval(out, data, raw) -> Approval | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, LineDict):
+        return None
+    before = len(out.problems)
+    _check_fields(out, raw, APPROVAL_FIELDS, "approval")
+    if len(out.problems) > before:
+        return None
+    return Approval(by=raw["by"], date=str(raw["date"]), digest=raw["digest"])
+
+
+def _check_placeholders(out, data, texts, source_lang, settings) -> None:
+    source = texts.get(source_lang)
+    known = set(settings.variables)
+
+    def broken(value: str | None) -> bool:  # already reported as KB020/KB022 in the source
+        return value is not None and (bool(malformed_placeholders(value)) or not placeholders(value) <= known)
+
+    for lang, text in texts.items():
+        for part in TEXT_PARTS:
+            value = getattr(text, part)
+            if value is None:
+                continue
+            line = _text_line(data, lang, part)
+            for bad in malformed_placeholders(value):
+                out.add(line, "KB022", f"texts.{lang}.{part}: stray braces near {bad!r}")
+            used = placeholders(value)
+            for name in sorted(used - set(settings.variables)):
+                guess = difflib.get_close_matches(name, settings.variables, n=1)
+                also = f"; did you mean {{{{{guess[0]}}}}}?" if guess else ""
+                out.add(line, "KB020", f"texts.{lang}.{part}: unknown placeholder {{{{{name}}}}}{also}")
+            source_value = getattr(source, part) if source else None
+            if lang == source_lang or source_value is None or broken(source_value):
+                continue
+            expected = placeholders(source_value)
+            if used != expected:
+                diff = []
+                if expected - used:
+                    diff.append("missing " + ", ".join(f"{{{{{n}}}}}" for n in sorted(expected - used)))
+                if used - expected:
+                    diff.append("extra " + ", ".join(f"{{{{{n}}}}}" for n in sorted(used - expected)))
+                out.add(line, "KB021", f"texts.{lang}.{part} differs from the {source_lang} text: {'; '.join(diff)}")
+
+
+def _check_limits(out, data, texts, channels, settings) -> None:
+    max_lengths = {name: variable.max_length for name, variable in settings.variables.items()}
+    for channel in channels:
+        limit = settings.channels.get(channel)
+        if limit is None:
+            continue
+        for lang, text in texts.items():
+            part = "short" if text.short is not None else "body"
+            length = longest_length(getattr(text, part), max_lengths)
+            if length > limit:
+                out.add(_text_line(data, lang, part), "KB023",
+                        f"texts.{lang}.{part} is {length} characters on {channel} with placeholders at their "
+                        f"maximum length; the limit is {limit}")
+
+
+def _check_escalation(out, data, kind, texts, approval, triggers, check_approval) -> None:
+    if kind != "escalation":
+        for name in ("approval", "triggers"):
+            if name in data:
+                out.add(data.line_of(name), "KB028", f"{name!r} is only for escalation snippets")
+        return
+    if not check_approval:
+        pass
+    elif "approval" not in data:
+        out.add(data.line, "KB025", "escalation snippet has no approval; run `kb approve ID --by NAME` once approved")
+    elif approval is not None and texts is not None and approval.digest != texts_digest(texts):
+        out.add(data["approval"].line_of("digest"), "KB027",
+                f"the wording changed after {approval.by} approved it on {approval.date}")
+    if not triggers:
+        out.add(data.line_of("triggers"), "KB026", "escalation snippet has no triggers")

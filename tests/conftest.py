@@ -1,0 +1,56 @@
+"""Shared fixtures: tiny knowledge bases built on ``tmp_path``, like flaskr's test app."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE = REPO / "responses"
+
+REPLY = """\
+id: {id}
+kind: reply
+version: 1
+texts:
+  fi:
+    title: {title}
+    body: |
+      Hei {{{{customer.first_name}}}}! {body}
+  et:
+    source_version: 1
+    title: Tiitel
+    body: |
+      Tere {{{{customer.first_name}}}}! Tekst.
+  en:
+    source_version: 1
+    title: Title
+    body: |
+      Hi {{{{customer.first_name}}}}! Text.
+"""
+
+
+def write_reply(root: Path, snippet_id: str, title: str = "Otsikko", body: str = "Teksti.") -> Path:
+    path = root / f"{snippet_id}.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(REPLY.format(id=snippet_id, title=title, body=body), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def empty_kb(tmp_path: Path) -> Path:
+    """A knowledge base folder with the sample's kb.yaml and no snippets."""
+    root = tmp_path / "responses"
+    root.mkdir()
+    shutil.copy(SAMPLE / "kb.yaml", root / "kb.yaml")
+    return root
+
+
+@pytest.fixture
+def sample_kb(tmp_path: Path) -> Path:
+    """A writable copy of the bundled sample knowledge base."""
+    root = tmp_path / "responses"
+    shutil.copytree(SAMPLE, root)
+    return root
