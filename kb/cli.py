@@ -55,6 +55,57 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_problems(problems) -> None:
+    for problem in problems:
+        print(f"{problem.path}:{problem.line}: {problem.code} {problem.message}", file=sys.stderr)
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from kb.search import IndexRefused, index_kb
+
+    try:
+        report = index_kb(Path(args.responses), Path(args.index), full=args.full)
+    except IndexRefused as exc:
+        _print_problems(exc.problems)
+        print(f"kb index: {exc}. Fix them (see `kb lint`) and run again.", file=sys.stderr)
+        return 1
+    how = "built" if report.full else "updated"
+    print(f"{how} index {args.index}: {report.snippets} snippets, {report.changed} changed, "
+          f"{report.removed} removed in {report.seconds:.2f} s")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    import json
+
+    from kb.kbsettings import load_settings
+    from kb.search import SearchService, index_is_current, index_kb
+
+    root, index_dir = Path(args.responses), Path(args.index)
+    settings = load_settings(root)
+    if not index_is_current(root, index_dir):
+        index_kb(root, index_dir)
+    service = SearchService(index_dir, settings)
+    try:
+        response = service.search(args.query, lang=args.lang, limit=args.limit, channel=args.channel)
+    except ValueError as exc:
+        print(f"kb search: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        service.close()
+    if args.json:
+        print(json.dumps(response, ensure_ascii=False, indent=2))
+        return 0
+    if not response["results"]:
+        print("no matching replies")
+    for rank, result in enumerate(response["results"], 1):
+        marks = [result["kind"]] + (["stale"] if result["stale"] else []) + (
+            [f"shown in {result['lang']}"] if result["fallback"] else [])
+        print(f"{rank}. {result['id']}  {result['title']}  [{', '.join(marks)}]  score {result['score']}")
+        print("   " + " ".join(result["body"].split())[:160])
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kb", description="Vastaus: canned replies for customer service.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -81,6 +132,26 @@ def build_parser() -> argparse.ArgumentParser:
     _add_setting(schema, "responses")
     schema.add_argument("--write", action="store_true", help="write it to schema.json in the responses folder")
     schema.set_defaults(func=cmd_schema)
+
+    index = sub.add_parser("index", help="build or update the search index",
+                           description="Build the search index, or update it with only the snippets that changed. "
+                                       "A knowledge base with lint errors is refused and the index left as it was.")
+    _add_setting(index, "responses")
+    _add_setting(index, "index")
+    index.add_argument("--full", action="store_true", help="rebuild everything even when an update would do")
+    index.set_defaults(func=cmd_index)
+
+    search = sub.add_parser("search", help="find replies for a few words or a customer's message",
+                            description="Search in every language; show results in --lang. Builds the index "
+                                        "first when it is missing or older than the content.")
+    search.add_argument("query", help="words or a pasted message, as plain text")
+    search.add_argument("--lang", help="language to show results in (default: the source language)")
+    search.add_argument("--limit", type=int, default=5, help="how many results (default 5, at most 50)")
+    search.add_argument("--channel", help="only replies allowed on this channel, in its short variant when present")
+    search.add_argument("--json", action="store_true", help="print JSON")
+    _add_setting(search, "responses")
+    _add_setting(search, "index")
+    search.set_defaults(func=cmd_search)
     return parser
 
 

@@ -116,3 +116,46 @@ class Snippet:
     def text_for(self, lang: str) -> Text:
         """The text in *lang*, or the source-language text when that translation is missing."""
         return self.texts.get(lang) or self.texts[self.source_lang]
+
+
+def snippet_to_dict(snippet: Snippet) -> dict:
+    """Plain JSON-ready data of a snippet (the index stores it; the API returns it)."""
+    return {
+        "id": snippet.id,
+        "kind": snippet.kind,
+        "version": snippet.version,
+        "source_lang": snippet.source_lang,
+        "channels": list(snippet.channels),
+        "tags": list(snippet.tags),
+        "texts": {
+            lang: {
+                "title": text.title,
+                "body": text.body,
+                "short": text.short,
+                "keywords": list(text.keywords),
+                "source_version": text.source_version,
+            }
+            for lang, text in snippet.texts.items()
+        },
+        "guidance": dict(snippet.guidance),
+        "approval": None if snippet.approval is None else vars(snippet.approval).copy(),
+        "triggers": {lang: list(phrases) for lang, phrases in snippet.triggers.items()},
+    }
+
+
+def snippet_from_dict(data: dict) -> Snippet:
+    return Snippet(
+        id=data["id"],
+        kind=data["kind"],
+        version=data["version"],
+        source_lang=data["source_lang"],
+        channels=tuple(data["channels"]),
+        tags=tuple(data["tags"]),
+        texts={
+            lang: Text(lang, t["title"], t["body"], t["short"], tuple(t["keywords"]), t["source_version"])
+            for lang, t in data["texts"].items()
+        },
+        guidance=dict(data["guidance"]),
+        approval=None if data["approval"] is None else Approval(**data["approval"]),
+        triggers={lang: tuple(phrases) for lang, phrases in data["triggers"].items()},
+    )

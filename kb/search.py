@@ -1,0 +1,159 @@
+"""Indexing and searching a knowledge base, independent of the engine behind them.
+
+``index_kb`` builds or updates the index from ``responses/``; :class:`SearchService`
+answers queries with one result per snippet, shown in the language asked for.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kb import analysis, engine
+from kb.kbsettings import KBSettings
+from kb.loader import load_kb
+from kb.model import Snippet, snippet_from_dict, snippet_to_dict
+from kb.planner import Planner
+from kb.problems import Problem
+
+ANALYSIS_VERSION = 1  # bump when kb.analysis changes what terms a text becomes
+MAX_LIMIT = 50
+FULL_REBUILD_SHARE = 0.5  # when more than this share changed, a full build is faster
+
+
+class IndexRefused(Exception):
+    """The knowledge base has errors; the index was left as it was."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} errors in the knowledge base; the index was not changed")
+        self.problems = problems
+
+
+@dataclass
+class IndexReport:
+    full: bool
+    snippets: int
+    changed: int
+    removed: int
+    seconds: float
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def _terms(snippet: Snippet) -> dict[str, list[str]]:
+    terms: dict[str, list[str]] = {}
+    for lang, text in snippet.texts.items():
+        keywords = " . ".join(text.keywords)
+        body = text.body + ("\n" + text.short if text.short else "")
+        terms[engine.field_name(lang, "kw")] = analysis.stems(keywords, lang)
+        terms[engine.field_name(lang, "title")] = analysis.stems(text.title, lang)
+        terms[engine.field_name(lang, "body")] = analysis.stems(body, lang)
+        terms[engine.field_name(lang, "trunc")] = analysis.truncations(" ".join([text.title, keywords, body]), lang)
+    return terms
+
+
+def to_index_doc(snippet: Snippet) -> engine.IndexDoc:
+    data = json.dumps(snippet_to_dict(snippet), ensure_ascii=False, sort_keys=True)
+    fingerprint = hashlib.sha1(f"{ANALYSIS_VERSION}:{data}".encode()).hexdigest()
+    return engine.IndexDoc(snippet.id, snippet.kind, snippet.channels, fingerprint, data, _terms(snippet))
+
+
+def _settings_fingerprint(settings: KBSettings) -> str:
+    return hashlib.sha1(json.dumps([sorted(settings.languages), settings.source_lang]).encode()).hexdigest()
+
+
+def index_kb(root: Path, index_dir: Path, full: bool = False) -> IndexReport:
+    """Bring the index in line with *root*: an update when possible, else a full build."""
+    started = time.perf_counter()
+    kb = load_kb(root)
+    if kb.errors:
+        raise IndexRefused(kb.errors)
+    meta = {
+        "analysis_version": ANALYSIS_VERSION,
+        "settings": _settings_fingerprint(kb.settings),
+        "languages": list(kb.settings.languages),
+        "snippets": len(kb.snippets),
+        "responses": str(Path(root).resolve()),
+    }
+    old = engine.read_meta(index_dir)
+    compatible = old is not None and all(old.get(key) == meta[key] for key in ("analysis_version", "settings"))
+    if compatible and not full:
+        stored = engine.stored_fingerprints(index_dir)
+        docs = {sid: to_index_doc(s) for sid, s in kb.snippets.items()}
+        changed = [doc for sid, doc in docs.items() if stored.get(sid) != doc.fingerprint]
+        removed = [sid for sid in stored if sid not in docs]
+        if len(changed) + len(removed) <= FULL_REBUILD_SHARE * max(len(stored), 1):
+            if changed or removed:
+                engine.update(index_dir, changed, removed, meta)
+            return IndexReport(False, len(docs), len(changed), len(removed), time.perf_counter() - started, kb.warnings)
+    docs_iter = (to_index_doc(snippet) for snippet in kb.snippets.values())
+    engine.build(index_dir, kb.settings.languages, docs_iter, meta)
+    return IndexReport(True, len(kb.snippets), len(kb.snippets), 0, time.perf_counter() - started, kb.warnings)
+
+
+def index_is_current(root: Path, index_dir: Path) -> bool:
+    """True when an index exists and no snippet file is newer than its last update."""
+    meta = engine.read_meta(index_dir)
+    if meta is None:
+        return False
+    newest = max((p.stat().st_mtime for p in Path(root).rglob("*") if p.is_file()), default=0)
+    return newest <= meta.get("updated_at", 0)
+
+
+class SearchService:
+    """Answers searches from one index; safe to share between threads of a worker."""
+
+    def __init__(self, index_dir: Path, settings: KBSettings):
+        self.engine = engine.Engine(index_dir)
+        self.settings = settings
+        self.planner = Planner(self.engine, settings.languages)
+        self._snippets: dict[str, Snippet] = {}
+        self._generation = -1
+
+    def _snippet(self, hit: engine.Hit) -> Snippet:
+        if self._generation != self.engine.generation:
+            self._snippets, self._generation = {}, self.engine.generation
+        snippet = self._snippets.get(hit.id)
+        if snippet is None:
+            snippet = self._snippets[hit.id] = snippet_from_dict(json.loads(hit.data))
+        return snippet
+
+    def search(self, query: str, lang: str | None = None, limit: int = 10, channel: str | None = None,
+               kinds: tuple[str, ...] | None = None) -> dict:
+        lang = lang or self.settings.source_lang
+        if lang not in self.settings.languages:
+            raise ValueError(f"unknown language {lang!r}; use one of {', '.join(self.settings.languages)}")
+        if channel is not None and channel not in self.settings.channels:
+            raise ValueError(f"unknown channel {channel!r}; use one of {', '.join(self.settings.channels)}")
+        limit = max(1, min(int(limit), MAX_LIMIT))
+        plan = self.planner.plan(query)
+        hits = self.engine.search(plan.clauses, limit, channel=channel, kinds=kinds)
+        results = [self.result(self._snippet(hit), lang, channel, hit.score) for hit in hits]
+        return {"query": query, "lang": lang, "channel": channel, "words": plan.words, "results": results}
+
+    def result(self, snippet: Snippet, lang: str, channel: str | None, score: float | None = None) -> dict:
+        text = snippet.text_for(lang)
+        limit = self.settings.channels.get(channel) if channel else None
+        use_short = limit is not None and text.short is not None
+        return {
+            "id": snippet.id,
+            "lang": text.lang,
+            "requested_lang": lang,
+            "fallback": text.lang != lang,
+            "title": text.title,
+            "body": text.short if use_short else text.body,
+            "variant": "short" if use_short else "body",
+            "score": None if score is None else round(score, 4),
+            "kind": snippet.kind,
+            "version": snippet.version,
+            "stale": snippet.is_stale(text.lang),
+            "source_lang": snippet.source_lang,
+            "channels": list(snippet.channels),
+            "tags": list(snippet.tags),
+            "approval": None if snippet.approval is None else vars(snippet.approval).copy(),
+        }
+
+    def close(self) -> None:
+        self.engine.close()
