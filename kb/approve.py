@@ -28,7 +28,7 @@ class ApprovalError(Exception):
         self.problems = problems or []
 
 
-_TOP_LEVEL_KEY = re.compile(r"^[^\s#-]")
+_TOP_LEVEL_KEY = re.compile(r"^[^\s-]")  # a key or a comment at column 0
 
 
 def replace_top_level_block(text: str, key: str, block: str) -> str:

@@ -271,6 +271,15 @@ class Engine:
         results = searcher.search(query.Or(parts), limit=limit, filter=query.And(filters) if filters else None)
         return [Hit(hit["id"], hit.score, hit["data"]) for hit in results]
 
+    def get(self, snippet_id: str) -> str | None:
+        """Stored data of one snippet, or None."""
+        stored = self._current().document(id=snippet_id)
+        return stored["data"] if stored else None
+
+    def all_data(self) -> list[str]:
+        """Stored data of every snippet (for the small sets that need them all, e.g. escalations)."""
+        return [stored["data"] for stored in self._current().documents()]
+
     def close(self) -> None:
         with self._lock:
             for searcher in (self._searcher, self._retired):

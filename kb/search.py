@@ -111,6 +111,8 @@ class SearchService:
         self.planner = Planner(self.engine, settings.languages)
         self._snippets: dict[str, Snippet] = {}
         self._generation = -1
+        self._all: list[Snippet] | None = None
+        self._all_generation = -1
 
     def _snippet(self, hit: engine.Hit) -> Snippet:
         if self._generation != self.engine.generation:
@@ -119,6 +121,19 @@ class SearchService:
         if snippet is None:
             snippet = self._snippets[hit.id] = snippet_from_dict(json.loads(hit.data))
         return snippet
+
+    def snippet(self, snippet_id: str) -> Snippet | None:
+        """One snippet as the index has it (the index is what agents are served)."""
+        data = self.engine.get(snippet_id)
+        return None if data is None else snippet_from_dict(json.loads(data))
+
+    def snippets(self, kind: str | None = None) -> list[Snippet]:
+        """Every snippet in the index (of *kind*), cached until the index changes."""
+        self.engine.searcher()  # brings the generation up to date
+        if self._all is None or self._all_generation != self.engine.generation:
+            self._all = [snippet_from_dict(json.loads(d)) for d in self.engine.all_data()]
+            self._all_generation = self.engine.generation
+        return [s for s in self._all if kind is None or s.kind == kind]
 
     def search(self, query: str, lang: str | None = None, limit: int = 10, channel: str | None = None,
                kinds: tuple[str, ...] | None = None) -> dict:
