@@ -1,7 +1,7 @@
 """The search engine: the only module that imports Whoosh.
 
-Its small interface is :func:`build`, :func:`update`, :class:`Engine` (``open``, ``search``,
-``doc_frequency``, ``vocabulary``) and the :class:`Clause` list a query plan is made of.
+Its small interface is :func:`build`, :func:`update`, :class:`Engine` (``search``, ``vocabulary``,
+``get``, ``all_data``) and the :class:`Clause` list a query plan is made of.
 Everything about language lives in :mod:`kb.analysis` and :mod:`kb.planner`; replacing
 Whoosh means rewriting this module only.
 
@@ -48,9 +48,9 @@ class IndexDoc:
 
 @dataclass(frozen=True)
 class Clause:
-    """One weighted part of a query: ``term`` (exact), ``prefix`` or ``fuzzy`` on a field."""
+    """One weighted term of a query. Expansions (prefix, typo, compound) are made by the
+    planner from :meth:`Engine.vocabulary`, so the engine only ever matches exact terms."""
 
-    op: str
     field: str
     text: str
     boost: float = 1.0
@@ -202,7 +202,7 @@ class Engine:
         self._build: Path | None = None
         self._searcher: Searcher | None = None
         self._retired: Searcher | None = None
-        self._vocab: dict[str, list[str]] = {}
+        self._vocab: dict[str, dict[str, int]] = {}
         self.meta: dict = {}
         self.generation = 0
 
@@ -236,15 +236,18 @@ class Engine:
     def doc_count(self) -> int:
         return self._current().doc_count()
 
-    def doc_frequency(self, field: str, term: str) -> int:
-        return self._current().doc_frequency(field, term)
+    def vocabulary(self, field: str) -> dict[str, int]:
+        """Every term of *field* with its document frequency, held in memory per index version.
 
-    def vocabulary(self, field: str) -> list[str]:
-        """Every term of *field*, cached until the index changes (for compound look-ups)."""
+        Whoosh looks terms up on disk in pure Python (about a millisecond each); the planner
+        asks for hundreds per query, so it reads the whole lexicon once instead.
+        """
         searcher = self._current()
         terms = self._vocab.get(field)
         if terms is None:
-            terms = [t.decode("utf-8") for t in searcher.lexicon(field)] if field in searcher.schema else []
+            reader = searcher.reader()
+            terms = {} if field not in searcher.schema else {
+                term.decode("utf-8"): info.doc_frequency() for term, info in reader.iter_field(field)}
             self._vocab[field] = terms
         return terms
 
@@ -253,16 +256,7 @@ class Engine:
         if not clauses:
             return []
         searcher = self._current()
-        parts = []
-        for clause in clauses:
-            if clause.op == "term":
-                parts.append(query.Term(clause.field, clause.text, boost=clause.boost))
-            elif clause.op == "prefix":
-                parts.append(query.Prefix(clause.field, clause.text, boost=clause.boost))
-            elif clause.op == "fuzzy":
-                parts.append(query.FuzzyTerm(clause.field, clause.text, boost=clause.boost, maxdist=1, prefixlength=1))
-            else:  # pragma: no cover - programming error
-                raise ValueError(clause.op)
+        parts = [query.Term(clause.field, clause.text, boost=clause.boost) for clause in clauses]
         filters = []
         if channel:
             filters.append(query.Term("channels", channel))

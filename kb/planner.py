@@ -5,14 +5,18 @@ base, each analysis against that language's fields. Then, per word:
 
 * its stem is looked up in keywords (weighted highest), title and body; its truncation in
   the truncation field at low weight;
-* a word found nowhere is treated as a typo (one edit, for words of five letters or more)
-  and as a possible compound: vocabulary terms that contain it, or that it is made of;
+* a word found in no language is treated as a typo (one edit, for words of five letters or
+  more) and as a possible compound: vocabulary terms that contain it, or that it is made of;
 * the last word, while the agent is still typing, also matches as a prefix (3+ letters);
 * a long message keeps only its most telling words, so that every query stays cheap.
+
+Expansions come from an in-memory :class:`Lexicon` of each language, rebuilt only when the
+index changes; the engine then matches exact terms only.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -21,6 +25,7 @@ from kb.analysis import fold, stem, tokens
 from kb.engine import Clause, Engine, field_name
 
 FIELD_BOOST = {"kw": 3.0, "title": 2.0, "body": 1.0}
+STEM_KINDS = tuple(FIELD_BOOST)
 TRUNC_BOOST = 0.35
 FUZZY_BOOST = 0.6
 COMPOUND_BOOST = 0.5
@@ -33,7 +38,7 @@ MAX_TERMS = 14  # per language, for long messages
 MAX_EXPANSIONS = 12
 SHORT_QUERY_WORDS = 6
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-STEM_KINDS = tuple(FIELD_BOOST)
+_ALPHABET = "abcdefghijklmnopqrstuvwxyz"
 
 
 @dataclass
@@ -46,7 +51,7 @@ def clean(text: str) -> str:
     return _CONTROL.sub(" ", text)[:MAX_QUERY_CHARS]
 
 
-def _typing_prefix(text: str) -> str | None:
+def typing_prefix(text: str) -> str | None:
     """The last word when the query does not end in a space or punctuation."""
     if not text or not text[-1].isalnum():
         return None
@@ -54,34 +59,82 @@ def _typing_prefix(text: str) -> str | None:
     return fold(last[0]) if last and len(last[0]) >= MIN_PREFIX else None
 
 
+def one_edit(word: str) -> set[str]:
+    """Every string one deletion, transposition, substitution or insertion away (folded letters)."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = {a + b[1:] for a, b in splits if b}
+    transposes = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    replaces = {a + c + b[1:] for a, b in splits if b for c in _ALPHABET}
+    inserts = {a + c + b for a, b in splits for c in _ALPHABET}
+    return (deletes | transposes | replaces | inserts) - {word}
+
+
+class Lexicon:
+    """The stems of one language (keywords, titles and bodies together) with document counts."""
+
+    def __init__(self, vocabularies: Iterable[dict[str, int]]):
+        self.df: dict[str, int] = {}
+        for vocabulary in vocabularies:
+            for term, count in vocabulary.items():
+                self.df[term] = max(self.df.get(term, 0), count)
+        self.sorted = sorted(self.df)
+        self._joined = "\n" + "\n".join(self.sorted) + "\n"
+
+    def with_prefix(self, prefix: str, limit: int = MAX_EXPANSIONS) -> list[str]:
+        start = bisect.bisect_left(self.sorted, prefix)
+        found = []
+        for term in self.sorted[start:]:
+            if not term.startswith(prefix) or len(found) >= limit * 4:
+                break
+            found.append(term)
+        return sorted(found, key=lambda t: -self.df[t])[:limit]
+
+    def containing(self, part: str, limit: int = MAX_EXPANSIONS) -> list[str]:
+        """Longer stems in which *part* stands as a compound member."""
+        found = set()
+        position = self._joined.find(part)
+        while position != -1 and len(found) < limit * 4:
+            start = self._joined.rfind("\n", 0, position) + 1
+            end = self._joined.find("\n", position)
+            term = self._joined[start:end]
+            if len(term) >= len(part) + 3:
+                found.add(term)
+            position = self._joined.find(part, end)
+        return sorted(found, key=len)[:limit]
+
+    def typo_candidates(self, word: str) -> list[str]:
+        """Known stems one edit from *word* that keep its first letter."""
+        return sorted((c for c in one_edit(word) if c[:1] == word[:1] and c in self.df), key=lambda t: -self.df[t])
+
+
 class Planner:
     def __init__(self, engine: Engine, languages: Iterable[str]):
         self.engine = engine
         self.languages = tuple(languages)
+        self._lexicons: dict[str, Lexicon] = {}
+        self._generation = -1
 
-    def _df(self, lang: str, term: str) -> int:
-        return sum(self.engine.doc_frequency(field_name(lang, kind), term) for kind in STEM_KINDS)
+    def lexicon(self, lang: str) -> Lexicon:
+        self.engine.searcher()  # brings the generation up to date
+        if self._generation != self.engine.generation:
+            self._lexicons, self._generation = {}, self.engine.generation
+        lexicon = self._lexicons.get(lang)
+        if lexicon is None:
+            vocabularies = [self.engine.vocabulary(field_name(lang, kind)) for kind in STEM_KINDS]
+            lexicon = self._lexicons[lang] = Lexicon(vocabularies)
+        return lexicon
 
-    def _containing(self, lang: str, part: str) -> list[str]:
-        """Vocabulary stems in which *part* stands as a compound member (not the stem itself)."""
-        found: set[str] = set()
-        for kind in STEM_KINDS:
-            for term in self.engine.vocabulary(field_name(lang, kind)):
-                if len(term) >= len(part) + 3 and part in term:
-                    found.add(term)
-        return sorted(found, key=len)[:MAX_EXPANSIONS]
-
-    def _parts(self, lang: str, word: str) -> list[str]:
-        """Known stems a compound *word* starts or ends with (asiantuntijatiimi -> asiantuntija)."""
+    def _parts(self, lexicon: Lexicon, lang: str, word: str) -> list[str]:
+        """Known stems a compound *word* ends or starts with (asiantuntijatiimi -> asiantuntija)."""
         parts = []
-        for cut in range(len(word) - 4, 3, -1):
+        for cut in range(3, len(word) - 3):
             head = stem(word[cut:], lang)
-            if len(head) >= 4 and self._df(lang, head):
+            if len(head) >= 4 and head in lexicon.df:
                 parts.append(head)
                 break
-        for cut in range(len(word) - 4, 3, -1):
+        for cut in range(len(word) - 3, 3, -1):
             modifier = stem(word[:cut], lang)
-            if len(modifier) >= 4 and self._df(lang, modifier):
+            if len(modifier) >= 4 and modifier in lexicon.df:
                 parts.append(modifier)
                 break
         return parts
@@ -90,53 +143,45 @@ class Planner:
         text = clean(text)
         plan = Plan()
         analysed = {lang: tokens(text, lang) for lang in self.languages}
-        known_words: set[str] = set()
-        selected: dict[str, list[tuple[str, int]]] = {}
-        for lang, toks in analysed.items():
-            seen: dict[str, int] = {}
-            for tok in toks:
-                if tok.stem not in seen:
-                    seen[tok.stem] = self._df(lang, tok.stem)
-                if seen[tok.stem]:
-                    known_words.add(tok.word)
-            selected[lang] = [(s, df) for s, df in seen.items() if df]
+        lexicons = {lang: self.lexicon(lang) for lang in self.languages}
+        known_words = {tok.word for lang, toks in analysed.items() for tok in toks if tok.stem in lexicons[lang].df}
         all_words = {tok.word for toks in analysed.values() for tok in toks}
         plan.words = sorted(all_words)
         short = len(all_words) <= SHORT_QUERY_WORDS
-        total = max(self.engine.doc_count(), 1)
         for lang, toks in analysed.items():
-            terms = selected[lang]
+            lexicon = lexicons[lang]
+            terms = {tok.stem: lexicon.df[tok.stem] for tok in toks if tok.stem in lexicon.df}
             if not short and len(terms) > MAX_TERMS:  # keep the rarest, most telling words
-                terms = sorted(terms, key=lambda item: item[1])[:MAX_TERMS]
-            for term, df in terms:
-                for kind, boost in FIELD_BOOST.items():
-                    plan.clauses.append(Clause("term", field_name(lang, kind), term, boost))
-                if short and len(term) >= MIN_COMPOUND and df < total:
-                    for compound in self._containing(lang, term):
-                        for kind, boost in FIELD_BOOST.items():
-                            plan.clauses.append(Clause("term", field_name(lang, kind), compound, boost * COMPOUND_BOOST))
-            kept = {term for term, _ in terms}
+                terms = dict(sorted(terms.items(), key=lambda item: item[1])[:MAX_TERMS])
+            for term in terms:
+                self._add(plan, lang, term, 1.0)
+                if short and len(term) >= MIN_COMPOUND:
+                    for compound in lexicon.containing(term):
+                        self._add(plan, lang, compound, COMPOUND_BOOST)
+            truncs = {tok.trunc for tok in toks if tok.stem in terms or (short and tok.word in known_words)}
+            plan.clauses.extend(Clause(field_name(lang, "trunc"), trunc, TRUNC_BOOST) for trunc in truncs)
             for tok in toks:
-                if tok.stem in kept or (short and tok.word in known_words):
-                    plan.clauses.append(Clause("term", field_name(lang, "trunc"), tok.trunc, TRUNC_BOOST))
-            for tok in toks:
-                if tok.word in known_words:
-                    continue
-                self._unknown_word(plan, lang, tok.word, tok.stem)
-        prefix = _typing_prefix(text)
+                if tok.word not in known_words:
+                    self._unknown_word(plan, lexicon, lang, tok.word, tok.stem)
+        prefix = typing_prefix(text)
         if prefix:
             for lang in self.languages:
-                for kind, boost in FIELD_BOOST.items():
-                    plan.clauses.append(Clause("prefix", field_name(lang, kind), prefix, boost * PREFIX_BOOST))
+                for term in lexicons[lang].with_prefix(prefix):
+                    self._add(plan, lang, term, PREFIX_BOOST)
         return plan
 
-    def _unknown_word(self, plan: Plan, lang: str, word: str, stem_: str) -> None:
+    @staticmethod
+    def _add(plan: Plan, lang: str, term: str, weight: float) -> None:
+        plan.clauses.extend(Clause(field_name(lang, kind), term, boost * weight) for kind, boost in FIELD_BOOST.items())
+
+    def _unknown_word(self, plan: Plan, lexicon: Lexicon, lang: str, word: str, stem_: str) -> None:
         """A word no language knows: maybe a typo, maybe a compound."""
+        expansions: dict[str, float] = {}
         if len(word) >= MIN_FUZZY:
-            for kind, boost in FIELD_BOOST.items():
-                plan.clauses.append(Clause("fuzzy", field_name(lang, kind), stem_, boost * FUZZY_BOOST))
+            for term in lexicon.typo_candidates(stem_)[:MAX_EXPANSIONS]:
+                expansions[term] = FUZZY_BOOST
         if len(stem_) >= MIN_COMPOUND:
-            expansions = self._containing(lang, stem_) + self._parts(lang, fold(word))
-            for term in dict.fromkeys(expansions):
-                for kind, boost in FIELD_BOOST.items():
-                    plan.clauses.append(Clause("term", field_name(lang, kind), term, boost * COMPOUND_BOOST))
+            for term in lexicon.containing(stem_) + self._parts(lexicon, lang, fold(word)):
+                expansions.setdefault(term, COMPOUND_BOOST)
+        for term, weight in expansions.items():
+            self._add(plan, lang, term, weight)

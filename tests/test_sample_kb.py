@@ -16,7 +16,7 @@ from kb.schema import SCHEMA_FILE, schema_json
 
 REQUIRED = """
 outage/acknowledge outage/status-update outage/resolved outage/troubleshoot outage/compensation
-privacy/move-to-private privacy/personal-data-removed privacy/no-card-details privacy/identity-verification
+privacy/move-to-private privacy/phishing-warning privacy/personal-data-removed privacy/no-card-details privacy/identity-verification
 complaint/service-apology complaint/feedback-forwarded complaint/thanks-positive complaint/public-criticism
 complaint/response-delay billing/invoice-explained billing/due-date-extension billing/refund-status
 delivery/tracking delivery/delayed delivery/damaged travel/booking-change travel/cancellation-refund
