@@ -6,13 +6,25 @@ PORT   ?= 8000
 
 .PHONY: run test setup system-deps lint clean
 
+# System packages from Debian: Voikko (Finnish morphology) now, Chromium for browser tests later.
+APT_PACKAGES = libvoikko1 voikko-fi
+
+system-deps:
+	@if ! dpkg -s $(APT_PACKAGES) >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES); \
+	  else \
+	    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES); \
+	  fi; \
+	fi
+
 $(BIN)/kb: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(BIN)/kb
 
-setup: $(BIN)/kb
+setup: system-deps $(BIN)/kb
 
 # Runs Vastaus on the bundled sample knowledge base.
 run: setup

@@ -27,7 +27,7 @@ from whoosh import analysis as wa
 from whoosh import fields, index, query, scoring
 from whoosh.searching import Searcher
 
-FIELD_KINDS = ("kw", "title", "body", "trunc")
+FIELD_KINDS = ("kw", "title", "body", "trunc", "parts")
 META_FILE = "meta.json"
 CURRENT = "current"
 BUILDS = "builds"

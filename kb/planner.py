@@ -21,12 +21,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from kb.analysis import fold, stem, tokens
+from kb.analysis import Token, fold, stem, tokens
 from kb.engine import Clause, Engine, field_name
 
 FIELD_BOOST = {"kw": 3.0, "title": 2.0, "body": 1.0}
 STEM_KINDS = tuple(FIELD_BOOST)
 TRUNC_BOOST = 0.35
+ALT_BOOST = 0.7
+PART_BOOST = 0.5
 FUZZY_BOOST = 0.6
 COMPOUND_BOOST = 0.5
 PREFIX_BOOST = 0.8
@@ -144,25 +146,37 @@ class Planner:
         plan = Plan()
         analysed = {lang: tokens(text, lang) for lang in self.languages}
         lexicons = {lang: self.lexicon(lang) for lang in self.languages}
-        known_words = {tok.word for lang, toks in analysed.items() for tok in toks if tok.stem in lexicons[lang].df}
+        part_vocab = {lang: self.engine.vocabulary(field_name(lang, "parts")) for lang in self.languages}
+
+        def known(lang: str, tok: Token) -> bool:
+            return any(term in lexicons[lang].df for term in tok.terms) or tok.stem in part_vocab[lang]
+
+        known_words = {tok.word for lang, toks in analysed.items() for tok in toks if known(lang, tok)}
         all_words = {tok.word for toks in analysed.values() for tok in toks}
         plan.words = sorted(all_words)
         short = len(all_words) <= SHORT_QUERY_WORDS
         for lang, toks in analysed.items():
-            lexicon = lexicons[lang]
-            terms = {tok.stem: lexicon.df[tok.stem] for tok in toks if tok.stem in lexicon.df}
-            if not short and len(terms) > MAX_TERMS:  # keep the rarest, most telling words
-                terms = dict(sorted(terms.items(), key=lambda item: item[1])[:MAX_TERMS])
-            for term in terms:
-                self._add(plan, lang, term, 1.0)
-                if short and len(term) >= MIN_COMPOUND:
-                    for compound in lexicon.containing(term):
+            lexicon, parts = lexicons[lang], part_vocab[lang]
+            candidates = [tok for tok in dict.fromkeys(toks) if known(lang, tok)]
+            if not short and len(candidates) > MAX_TERMS:  # keep the rarest, most telling words
+                candidates.sort(key=lambda tok: min(lexicon.df.get(t, 10**9) for t in tok.terms))
+                candidates = candidates[:MAX_TERMS]
+            for tok in candidates:
+                for rank, term in enumerate(tok.terms):
+                    if term in lexicon.df:
+                        self._add(plan, lang, term, 1.0 if rank == 0 else ALT_BOOST)
+                if tok.stem in parts:  # the word is a member of a compound in the texts
+                    plan.clauses.append(Clause(field_name(lang, "parts"), tok.stem, PART_BOOST))
+                for part in tok.parts:  # the word is a compound whose members the texts use
+                    if part in lexicon.df:
+                        self._add(plan, lang, part, COMPOUND_BOOST)
+                if short and not tok.parts and len(tok.stem) >= MIN_COMPOUND and tok.stem in lexicon.df:
+                    for compound in lexicon.containing(tok.stem):
                         self._add(plan, lang, compound, COMPOUND_BOOST)
-            truncs = {tok.trunc for tok in toks if tok.stem in terms or (short and tok.word in known_words)}
-            plan.clauses.extend(Clause(field_name(lang, "trunc"), trunc, TRUNC_BOOST) for trunc in truncs)
-            for tok in toks:
+                plan.clauses.append(Clause(field_name(lang, "trunc"), tok.trunc, TRUNC_BOOST))
+            for tok in dict.fromkeys(toks):
                 if tok.word not in known_words:
-                    self._unknown_word(plan, lexicon, lang, tok.word, tok.stem)
+                    self._unknown_word(plan, lexicon, lang, tok)
         prefix = typing_prefix(text)
         if prefix:
             for lang in self.languages:
@@ -174,14 +188,16 @@ class Planner:
     def _add(plan: Plan, lang: str, term: str, weight: float) -> None:
         plan.clauses.extend(Clause(field_name(lang, kind), term, boost * weight) for kind, boost in FIELD_BOOST.items())
 
-    def _unknown_word(self, plan: Plan, lexicon: Lexicon, lang: str, word: str, stem_: str) -> None:
+    def _unknown_word(self, plan: Plan, lexicon: Lexicon, lang: str, tok: Token) -> None:
         """A word no language knows: maybe a typo, maybe a compound."""
         expansions: dict[str, float] = {}
-        if len(word) >= MIN_FUZZY:
-            for term in lexicon.typo_candidates(stem_)[:MAX_EXPANSIONS]:
+        if len(tok.word) >= MIN_FUZZY:
+            for term in lexicon.typo_candidates(tok.stem)[:MAX_EXPANSIONS]:
                 expansions[term] = FUZZY_BOOST
-        if len(stem_) >= MIN_COMPOUND:
-            for term in lexicon.containing(stem_) + self._parts(lexicon, lang, fold(word)):
-                expansions.setdefault(term, COMPOUND_BOOST)
+        if len(tok.stem) >= MIN_COMPOUND:
+            for term in [*tok.parts, *lexicon.containing(tok.stem), *self._parts(lexicon, lang, fold(tok.word))]:
+                if term in lexicon.df:
+                    expansions.setdefault(term, COMPOUND_BOOST)
         for term, weight in expansions.items():
             self._add(plan, lang, term, weight)
+        plan.clauses.append(Clause(field_name(lang, "trunc"), tok.trunc, TRUNC_BOOST))

@@ -19,7 +19,7 @@ from kb.model import Snippet, snippet_from_dict, snippet_to_dict
 from kb.planner import Planner
 from kb.problems import Problem
 
-ANALYSIS_VERSION = 1  # bump when kb.analysis changes what terms a text becomes
+ANALYSIS_VERSION = 2  # bump when kb.analysis changes what terms a text becomes
 MAX_LIMIT = 50
 FULL_REBUILD_SHARE = 0.5  # when more than this share changed, a full build is faster
 
@@ -50,7 +50,9 @@ def _terms(snippet: Snippet) -> dict[str, list[str]]:
         terms[engine.field_name(lang, "kw")] = analysis.stems(keywords, lang)
         terms[engine.field_name(lang, "title")] = analysis.stems(text.title, lang)
         terms[engine.field_name(lang, "body")] = analysis.stems(body, lang)
-        terms[engine.field_name(lang, "trunc")] = analysis.truncations(" ".join([text.title, keywords, body]), lang)
+        everything = " ".join([text.title, keywords, body])
+        terms[engine.field_name(lang, "trunc")] = analysis.truncations(everything, lang)
+        terms[engine.field_name(lang, "parts")] = analysis.parts(everything, lang)
     return terms
 
 
@@ -72,13 +74,14 @@ def index_kb(root: Path, index_dir: Path, full: bool = False) -> IndexReport:
         raise IndexRefused(kb.errors)
     meta = {
         "analysis_version": ANALYSIS_VERSION,
+        "analysis": analysis.describe(),
         "settings": _settings_fingerprint(kb.settings),
         "languages": list(kb.settings.languages),
         "snippets": len(kb.snippets),
         "responses": str(Path(root).resolve()),
     }
     old = engine.read_meta(index_dir)
-    compatible = old is not None and all(old.get(key) == meta[key] for key in ("analysis_version", "settings"))
+    compatible = old is not None and all(old.get(key) == meta[key] for key in ("analysis_version", "analysis", "settings"))
     if compatible and not full:
         stored = engine.stored_fingerprints(index_dir)
         docs = {sid: to_index_doc(s) for sid, s in kb.snippets.items()}

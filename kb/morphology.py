@@ -1,0 +1,102 @@
+"""Finnish morphology with Voikko: lemmas and compound parts.
+
+Snowball only cuts endings, so it cannot join forms whose inside changes as they inflect
+(lautakunta/lautakunnan, liikenne/liikenteen, yhteys/yhteyden), and it knows nothing of
+compound boundaries. Voikko (Debian's ``libvoikko1`` and ``voikko-fi``, with the ``libvoikko``
+binding from PyPI) gives the dictionary form and the parts of a compound:
+``kuluttajariitalautakuntaan`` -> ``kuluttajariitalautakunta`` made of kuluttaja, riita,
+lauta, kunta.
+
+Voikko is optional at run time: without it, Finnish falls back to Snowball and the
+planner's vocabulary-based compound matching. The index records which analysis built it.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from functools import lru_cache
+
+_COMPONENT = re.compile(r"\+([^+(]*)(?:\(([^)]*)\))?")
+MIN_PART = 4
+_lock = threading.Lock()
+_voikko = None
+_loaded = False
+
+
+def _handle():
+    global _voikko, _loaded
+    if not _loaded:
+        _loaded = True
+        try:
+            import libvoikko
+
+            _voikko = libvoikko.Voikko("fi")
+        except Exception:  # library, binding or dictionary missing: fall back to Snowball
+            _voikko = None
+    return _voikko
+
+
+def available() -> bool:
+    with _lock:
+        return _handle() is not None
+
+
+def components(wordbases: str) -> list[str]:
+    """Compound members of a Voikko WORDBASES string, derivational pieces joined back on.
+
+    ``+kulutta(kuluttaa)+ja(+ja)+riita(riita)`` -> ``["kuluttaja", "riita"]``;
+    ``+esi+mies(mies)`` -> ``["esimies"]`` (``esi`` is a bound prefix).
+    """
+    parts: list[str] = []
+    pending_prefix = ""
+    for surface, base in _COMPONENT.findall(wordbases):
+        surface = surface.replace("=", "")
+        if not surface:
+            continue
+        if base.startswith("+") and parts:  # derivational ending: belongs to the previous member
+            parts[-1] += surface
+        elif not base:  # bound prefix without a base form of its own
+            pending_prefix += surface
+        else:
+            parts.append(pending_prefix + surface)
+            pending_prefix = ""
+    if pending_prefix:
+        if parts:
+            parts[-1] += pending_prefix
+        else:
+            parts.append(pending_prefix)
+    return parts
+
+
+def spans(members: list[str]) -> list[str]:
+    """Every run of adjacent members shorter than the whole word: the parts a search may name."""
+    found = []
+    for start in range(len(members)):
+        for end in range(start + 1, len(members) + 1):
+            if end - start == len(members):
+                continue
+            span = "".join(members[start:end])
+            if len(span) >= MIN_PART:
+                found.append(span)
+    return found
+
+
+@lru_cache(maxsize=200_000)
+def analyse(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``(lemmas, compound parts)`` of a lower-case Finnish word; empty when unknown."""
+    with _lock:
+        voikko = _handle()
+        if voikko is None:
+            return (), ()
+        analyses = voikko.analyze(word)
+    lemmas: list[str] = []
+    parts: list[str] = []
+    for analysis in analyses:
+        lemma = (analysis.get("BASEFORM") or "").lower()
+        if lemma and lemma not in lemmas:
+            lemmas.append(lemma)
+        for part in spans(components(analysis.get("WORDBASES") or "")):
+            if part not in parts and part not in lemmas:
+                parts.append(part)
+    return tuple(lemmas), tuple(parts)

@@ -1,0 +1,81 @@
+"""Language analysis: stems, folding, stop words, Finnish morphology."""
+
+from __future__ import annotations
+
+import pytest
+
+from kb import morphology
+from kb.analysis import describe, fold, stems, tokens, words
+from kb.planner import Lexicon, one_edit, typing_prefix
+
+
+def test_fold_removes_diacritics_of_all_three_languages():
+    assert fold("Häiriö ÕUNAPUU šokk Ülemus") == "hairio ounapuu sokk ulemus"
+
+
+def test_words_drop_punctuation_emoji_and_control_characters():
+    assert words("Netti ei toimi!!! 😠\x00\x07 (AND) \"lasku\"*") == ["netti", "ei", "toimi", "and", "lasku"]
+
+
+@pytest.mark.parametrize("lang,forms", [
+    ("fi", ["lasku", "laskun", "laskua", "laskuni", "laskussa"]),
+    ("et", ["arve", "arvet", "arvele", "arvesse"]),
+    ("en", ["parcel", "parcels"]),
+])
+def test_inflected_forms_share_a_stem(lang, forms):
+    assert len({stems(form, lang)[0] for form in forms}) == 1
+
+
+def test_stop_words_are_dropped_per_language():
+    assert [t.word for t in tokens("mun netti ei oo toiminut", "fi")] == ["netti", "toiminut"]
+    assert [t.word for t in tokens("minu internet ei tööta", "et")] == ["internet", "tööta"]
+    assert [t.word for t in tokens("my internet does not work", "en")] == ["internet", "work"]
+
+
+def test_voikko_is_installed_by_the_setup():
+    assert morphology.available(), "make setup installs Debian's libvoikko1 and voikko-fi"
+    assert describe()["fi"].startswith("voikko")
+
+
+@pytest.mark.parametrize("word,lemma", [
+    ("lautakunnan", "lautakunta"), ("liikenteen", "liikenne"), ("yhteyden", "yhteys"), ("esimiehesi", "esimies"),
+])
+def test_voikko_joins_forms_that_change_inside(word, lemma):
+    assert tokens(word, "fi")[0].stem == lemma
+
+
+def test_compound_parts_include_every_run_of_members():
+    token = tokens("kuluttajariitalautakuntaan", "fi")[0]
+    assert token.stem == "kuluttajariitalautakunta"
+    assert {"riitalautakunta", "lautakunta", "kuluttaja"} <= set(token.parts)
+
+
+def test_voikko_components_rejoin_derivational_pieces():
+    assert morphology.components("+kulutta(kuluttaa)+ja(+ja)+riita(riita)") == ["kuluttaja", "riita"]
+    assert morphology.components("+esi+mies(mies)") == ["esimies"]
+    assert morphology.components("+aukiolo(auki=olo)+aika(aika)") == ["aukiolo", "aika"]
+    assert morphology.spans(["a", "bbbb", "cccc"]) == ["abbbb", "bbbb", "bbbbcccc", "cccc"]
+
+
+def test_colloquial_forms_still_meet_through_snowball():
+    written = set(tokens("tullut", "fi")[0].terms)
+    spoken = set(tokens("tullu", "fi")[0].terms)
+    assert written & spoken
+
+
+def test_one_edit_covers_the_four_kinds_of_typo():
+    edits = one_edit("lasku")
+    assert {"lsku", "alsku", "lasko", "lasbku"} <= edits and "lasku" not in edits
+
+
+def test_lexicon_expansions():
+    lexicon = Lexicon([{"asiakaspalvelu": 3, "palvelu": 5, "paketti": 2, "pakettiautomaat": 1}])
+    assert lexicon.with_prefix("pak") == ["paketti", "pakettiautomaat"]
+    assert lexicon.containing("palvelu") == ["asiakaspalvelu"]
+    assert lexicon.typo_candidates("pakketti") == ["paketti"]
+
+
+@pytest.mark.parametrize("text,prefix", [("paketin seur", "seur"), ("paketin seur ", None), ("se", None),
+                                         ("häiri", "hairi"), ("lasku?", None)])
+def test_typing_prefix_is_the_unfinished_last_word(text, prefix):
+    assert typing_prefix(text) == prefix
