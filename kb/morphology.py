@@ -100,3 +100,13 @@ def analyse(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
             if part not in parts and part not in lemmas:
                 parts.append(part)
     return tuple(lemmas), tuple(parts)
+
+
+@lru_cache(maxsize=20_000)
+def suggestions(word: str, limit: int = 3) -> tuple[str, ...]:
+    """Voikko's spelling suggestions for an unknown Finnish word ("hairio" -> "häiriö")."""
+    with _lock:
+        voikko = _handle()
+        if voikko is None:
+            return ()
+        return tuple(suggestion.lower() for suggestion in voikko.suggest(word)[:limit])

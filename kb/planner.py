@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from kb import morphology
 from kb.analysis import Token, fold, stem, tokens
 from kb.engine import Clause, Engine, field_name
 
@@ -35,6 +36,9 @@ PREFIX_BOOST = 0.8
 MIN_PREFIX = 3
 MIN_FUZZY = 5
 MIN_COMPOUND = 5
+MIN_NEAR = 5
+NEAR_BOOST = 0.6
+MAX_SPELLED = 4  # unknown words per query sent to the (slower) Finnish speller
 MAX_QUERY_CHARS = 2000  # a pasted message longer than this is cut (the API refuses far longer)
 MAX_TERMS = 14  # per language, for long messages
 MAX_EXPANSIONS = 12
@@ -103,6 +107,18 @@ class Lexicon:
                 found.add(term)
             position = self._joined.find(part, end)
         return sorted(found, key=len)[:limit]
+
+    def near(self, term: str) -> list[str]:
+        """Stems that differ from *term* only by one or two final letters (juristi ~ jurist).
+
+        Stands in for the morphology Snowball lacks, Estonian's above all, where a case form
+        and the nominative often keep different stems (komisjoni/komisjon, teenuse/teenu).
+        """
+        if len(term) < MIN_NEAR:
+            return []
+        found = [t for t in self.with_prefix(term, MAX_EXPANSIONS) if 0 < len(t) - len(term) <= 2]
+        found += [term[:cut] for cut in (-1, -2) if len(term[:cut]) >= MIN_NEAR and term[:cut] in self.df]
+        return found
 
     def typo_candidates(self, word: str) -> list[str]:
         """Known stems one edit from *word* that keep its first letter."""
@@ -173,10 +189,12 @@ class Planner:
                 if short and not tok.parts and len(tok.stem) >= MIN_COMPOUND and tok.stem in lexicon.df:
                     for compound in lexicon.containing(tok.stem):
                         self._add(plan, lang, compound, COMPOUND_BOOST)
+                for term in lexicon.near(tok.stem) if short else ():
+                    self._add(plan, lang, term, NEAR_BOOST)
                 plan.clauses.append(Clause(field_name(lang, "trunc"), tok.trunc, TRUNC_BOOST))
-            for tok in dict.fromkeys(toks):
-                if tok.word not in known_words:
-                    self._unknown_word(plan, lexicon, lang, tok)
+            unknown = [tok for tok in dict.fromkeys(toks) if tok.word not in known_words]
+            for position, tok in enumerate(unknown):
+                self._unknown_word(plan, lexicon, lang, tok, spell=position < MAX_SPELLED)
         prefix = typing_prefix(text)
         if prefix:
             for lang in self.languages:
@@ -188,12 +206,20 @@ class Planner:
     def _add(plan: Plan, lang: str, term: str, weight: float) -> None:
         plan.clauses.extend(Clause(field_name(lang, kind), term, boost * weight) for kind, boost in FIELD_BOOST.items())
 
-    def _unknown_word(self, plan: Plan, lexicon: Lexicon, lang: str, tok: Token) -> None:
+    def _unknown_word(self, plan: Plan, lexicon: Lexicon, lang: str, tok: Token, spell: bool) -> None:
         """A word no language knows: maybe a typo, maybe a compound."""
         expansions: dict[str, float] = {}
         if len(tok.word) >= MIN_FUZZY:
             for term in lexicon.typo_candidates(tok.stem)[:MAX_EXPANSIONS]:
                 expansions[term] = FUZZY_BOOST
+            if spell and lang == "fi":  # Voikko corrects Finnish typos and missing umlauts
+                for suggestion in morphology.suggestions(tok.word):
+                    for fixed in tokens(suggestion, lang):
+                        for term in fixed.terms:
+                            if term in lexicon.df:
+                                expansions.setdefault(term, FUZZY_BOOST)
+            for term in lexicon.near(tok.stem):
+                expansions.setdefault(term, NEAR_BOOST)
         if len(tok.stem) >= MIN_COMPOUND:
             for term in [*tok.parts, *lexicon.containing(tok.stem), *self._parts(lexicon, lang, fold(tok.word))]:
                 if term in lexicon.df:
