@@ -70,7 +70,7 @@ class Scores:
         mrr = sum(1 / r for r in ranks if r is not None) / n
         return n, hit1, hit3, mrr
 
-    def keys(self) -> list[tuple[str, str]]:
+    def groups(self) -> list[tuple[str, str]]:
         return sorted(self.ranks, key=lambda k: ({"all": 0, "lang": 1, "kind": 2}[k[0]], k[1]))
 
 
@@ -97,7 +97,7 @@ def evaluate(responses: Path, cases: list[Case]) -> tuple[Scores, Scores, list[t
 
 def table(ours: Scores, base: Scores) -> str:
     lines = [f"{'group':<16}{'n':>5}  {'hit@1':>6} {'hit@3':>6} {'MRR':>6}   {'FTS5 hit@1':>10} {'hit@3':>6} {'MRR':>6}"]
-    for key in ours.keys():
+    for key in ours.groups():
         n, h1, h3, mrr = ours.row(key)
         _, b1, b3, bmrr = base.row(key)
         name = "overall" if key[0] == "all" else f"{key[0]}={key[1]}"
@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     ours, base, misses = evaluate(args.responses, cases)
     if args.json:
-        print(json.dumps({" ".join(k): {"vastaus": ours.row(k), "fts5": base.row(k)} for k in ours.keys()}, indent=2))
+        print(json.dumps({" ".join(k): {"vastaus": ours.row(k), "fts5": base.row(k)} for k in ours.groups()}, indent=2))
     else:
         print(f"{len(cases)} cases from {', '.join(sorted({c.source for c in cases}))}")
         print(table(ours, base))
