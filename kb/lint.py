@@ -31,14 +31,24 @@ class LintReport:
         return 1 if self.errors else 0
 
 
-def lint(root: Path | str) -> LintReport:
-    """Lint every file under *root*; a broken kb.yaml is itself reported as a problem."""
+def lint(root: Path | str, base: str | None = None) -> LintReport:
+    """Lint every file under *root*; a broken kb.yaml is itself reported as a problem.
+
+    With *base* (a git ref such as ``origin/main``) the snippets are also compared with the
+    base: source text changed without a version bump, versions going down, removed or
+    renamed ids. Raises :class:`kb.gitutil.GitError` when the base cannot be read.
+    """
     root = Path(root)
     try:
         kb = load_kb(root)
     except SettingsError as exc:
         return LintReport(root, [Problem(exc.path, exc.line, "KB040", exc.message)], 1)
-    problems = sorted(kb.problems, key=lambda p: (str(p.path), p.line, p.code))
+    found = list(kb.problems)
+    if base is not None:
+        from kb.review import base_problems, compare
+
+        found += base_problems(root, compare(root, kb.settings, base))
+    problems = sorted(found, key=lambda p: (str(p.path), p.line, p.code))
     return LintReport(root, problems, sum(1 for _ in snippet_files(root)))
 
 

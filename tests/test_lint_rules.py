@@ -25,11 +25,28 @@ def install(example: Path, root: Path) -> None:
         shutil.copy(example, target / example.name.lower())
 
 
+def install_with_history(example: Path, root: Path) -> str:
+    """Commit the example's base/ files in a real git repository, then put head/ in their place."""
+    from gitkb import commit, git
+
+    repo = root.parent
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "config", "user.name", "Test")
+    git(repo, "config", "user.email", "test@example.com")
+    install(example / "base", root)
+    commit(repo, "base")
+    shutil.rmtree(root / "examples")
+    install(example / "head", root)
+    return "HEAD"
+
+
 @pytest.mark.parametrize("example", sorted(EXAMPLES.iterdir()), ids=lambda p: p.name)
 def test_example_is_reported_with_its_code(example: Path, empty_kb: Path) -> None:
     code = example.name[:5]
-    install(example, empty_kb)
-    report = lint(empty_kb)
+    base = install_with_history(example, empty_kb) if (example / "base").is_dir() else None
+    if base is None:
+        install(example, empty_kb)
+    report = lint(empty_kb, base=base)
     codes = [problem.code for problem in report.problems]
     assert set(codes) == {code} | ALSO_REPORTED.get(code, set()), format_text(report)
     expected_exit = 1 if RULES[code].severity is Severity.ERROR else 0
