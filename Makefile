@@ -26,9 +26,9 @@ $(BIN)/kb: pyproject.toml
 
 setup: system-deps $(BIN)/kb
 
-# Runs Vastaus on the bundled sample knowledge base.
+# Runs Vastaus on the bundled sample knowledge base: http://127.0.0.1:$(PORT)
 run: setup
-	$(BIN)/kb lint
+	$(BIN)/kb serve --port $(PORT)
 
 # Runs the whole test suite, lint and style checks included.
 test: setup

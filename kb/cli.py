@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from kb import __version__
-from kb.config import setting
+from kb.config import SERVE_SETTINGS, add_argument, setting
 
 
 def _add_setting(parser: argparse.ArgumentParser, name: str) -> None:
@@ -20,7 +20,7 @@ def _add_setting(parser: argparse.ArgumentParser, name: str) -> None:
 def cmd_lint(args: argparse.Namespace) -> int:
     from kb.lint import format_json, format_text, lint
 
-    report = lint(Path(args.responses))
+    report = lint(Path(args.responses), base=args.base)
     print(format_json(report) if args.format == "json" else format_text(report))
     return report.exit_code
 
@@ -106,6 +106,13 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from kb.config import values
+    from kb.serve import serve
+
+    return serve(values(args, SERVE_SETTINGS))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kb", description="Vastaus: canned replies for customer service.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -116,6 +123,8 @@ def build_parser() -> argparse.ArgumentParser:
                                       "(warnings never fail), 1 otherwise.")
     _add_setting(lint, "responses")
     lint.add_argument("--format", choices=["text", "json"], default="text", help="output format (default text)")
+    lint.add_argument("--base", help="also compare with this git ref (e.g. origin/main): version bumps, "
+                                     "removed and renamed ids")
     lint.set_defaults(func=cmd_lint)
 
     approve = sub.add_parser("approve", help="record the approval of an escalation snippet",
@@ -152,16 +161,33 @@ def build_parser() -> argparse.ArgumentParser:
     _add_setting(search, "responses")
     _add_setting(search, "index")
     search.set_defaults(func=cmd_search)
+
+    serve = sub.add_parser("serve", help="run the API and the plugin's pages",
+                           description="Serve the HTTP API (/api/v1) and the plugin under gunicorn. Listens on "
+                                       "loopback by default; any other address needs API tokens. Builds the index "
+                                       "first when it is missing or older than the content, and reindexes when the "
+                                       "responses folder changes. API tokens come from --tokens-file and/or the environment "
+                                       "variable KB_TOKENS. Rate limits are per worker: each of N workers "
+                                       "allows the configured rate divided by N.")
+    for name in SERVE_SETTINGS:
+        add_argument(serve, name)
+    serve.set_defaults(func=cmd_serve)
+
+    from kb import cli_git, cli_translations
+
+    cli_git.register(sub, _add_setting)
+    cli_translations.register(sub, _add_setting)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    from kb.gitutil import GitError
     from kb.kbsettings import SettingsError
 
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except SettingsError as exc:
+    except (SettingsError, GitError) as exc:
         print(f"kb: {exc}", file=sys.stderr)
         return 2
 

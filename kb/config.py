@@ -7,8 +7,20 @@ and a test checks that none is missing.
 
 from __future__ import annotations
 
+import argparse
 import os
 from dataclasses import dataclass
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off"}
+
+
+def parse_bool(raw: str) -> bool:
+    """``KB_X=1``/``true``/``yes``/``on`` and their opposites; anything else is a mistake."""
+    word = raw.strip().lower()
+    if word in TRUE_WORDS | FALSE_WORDS:
+        return word in TRUE_WORDS
+    raise ValueError(f"{raw!r} is not a yes/no value; use 1 or 0")
 
 
 @dataclass(frozen=True)
@@ -17,6 +29,7 @@ class Setting:
     default: object
     help: str
     type: type = str
+    cli: bool = True  # False for secrets: an environment variable only, never on a command line
 
     @property
     def env(self) -> str:
@@ -30,7 +43,7 @@ class Setting:
         raw = (os.environ if environ is None else environ).get(self.env)
         if raw is None or raw == "":
             return self.default
-        return self.type(raw)
+        return parse_bool(raw) if self.type is bool else self.type(raw)
 
 
 SETTINGS: dict[str, Setting] = {
@@ -38,9 +51,61 @@ SETTINGS: dict[str, Setting] = {
     for s in [
         Setting("responses", "responses", "Folder of the knowledge base (snippets and kb.yaml)."),
         Setting("index", ".kb-index", "Folder of the search index; built by `kb index`."),
+        # `kb serve`: where it listens and how much it runs.
+        Setting("host", "127.0.0.1", "Address to listen on. Anything but loopback needs API tokens "
+                "(or --insecure-no-auth)."),
+        Setting("port", 8000, "TCP port to listen on.", int),
+        Setting("workers", 2, "Worker processes; about one per CPU core.", int),
+        Setting("threads", 4, "Threads per worker process.", int),
+        Setting("plugin_dir", "plugin", "Folder served at /plugin/ when it exists (the helpdesk plugin)."),
+        Setting("watch_seconds", 5.0, "Poll the responses folder (files and git HEAD) this often and reindex "
+                "on changes; 0 turns the watcher off.", float),
+        # `kb serve`: security.
+        Setting("tokens_file", "", "YAML list of API tokens: {name, sha256 (or token), admin}. "
+                "Edits apply without a restart; remove an entry or set `revoked: true` to revoke it."),
+        Setting("tokens", "", "API tokens as comma-separated name:secret[:admin] entries; the secret may be "
+                "sha256:<hex>. Environment only, so that secrets stay off command lines.", cli=False),
+        Setting("revoked_tokens", "", "Comma-separated names of tokens to refuse even though they are configured."),
+        Setting("insecure_no_auth", False, "Allow listening beyond loopback without API tokens.", bool),
+        Setting("cors_origins", "", "Comma-separated origins allowed to call the API from a browser, e.g. "
+                "https://*.zendesk.com (* stands for one DNS label; the scheme must match)."),
+        Setting("rate_limit", 50.0, "Requests per second allowed per token (per client address without "
+                "tokens); 0 turns limiting off. Each worker keeps its own buckets with this rate divided by the "
+                "number of workers.", float),
+        Setting("rate_burst", 100, "Requests a token may send at once before the rate applies "
+                "(divided by the number of workers too).", int),
+        Setting("max_body_bytes", 64 * 1024, "Largest request body accepted (413 beyond).", int),
+        Setting("max_query_chars", 500, "Longest search query `q` accepted (414 beyond).", int),
+        Setting("max_message_chars", 10_000, "Longest customer message accepted by suggest (422 beyond).", int),
     ]
 }
+
+SERVE_SETTINGS = ("responses", "index", "host", "port", "workers", "threads", "plugin_dir", "watch_seconds",
+                  "tokens_file", "tokens", "revoked_tokens", "insecure_no_auth", "cors_origins", "rate_limit",
+                  "rate_burst", "max_body_bytes", "max_query_chars", "max_message_chars")
 
 
 def setting(name: str) -> Setting:
     return SETTINGS[name]
+
+
+def add_argument(parser: argparse.ArgumentParser, name: str) -> None:
+    """Add setting *name* to *parser*: a flag whose default comes from the environment.
+
+    Yes/no settings become plain switches; secrets (``cli=False``) get no flag at all, and
+    are read from the environment when the command runs.
+    """
+    spec = setting(name)
+    if not spec.cli:
+        return
+    help_text = f"{spec.help} Default: {spec.default} (env {spec.env})."
+    if spec.type is bool:
+        parser.add_argument(spec.flag, dest=name, action="store_true", default=spec.value(), help=help_text)
+    else:
+        parser.add_argument(spec.flag, dest=name, default=spec.value(), type=spec.type, help=help_text)
+
+
+def values(args: argparse.Namespace | None, names: tuple[str, ...]) -> dict[str, object]:
+    """Setting values by name: the flag when parsed, else the environment, else the default."""
+    return {name: getattr(args, name) if args is not None and hasattr(args, name) else setting(name).value()
+            for name in names}

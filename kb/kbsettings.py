@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kb.formatting import FORMATS
 from kb.yamlsafe import LineDict, load_yaml_file
 
 SETTINGS_FILE = "kb.yaml"
@@ -34,6 +35,7 @@ class Variable:
     max_length: int
     description: str = ""
     default: str | None = None
+    format: str | None = None  # time, date, datetime or number: formatted per language by Babel
 
 
 @dataclass(frozen=True)
@@ -113,14 +115,18 @@ def _parse_variable(path: Path, data: LineDict, name: str, spec: object) -> Vari
     max_length = spec["max_length"]
     if not isinstance(max_length, int) or isinstance(max_length, bool) or max_length < 1:
         raise SettingsError(path, line, f"variables: {name}: max_length must be a positive whole number")
-    unknown = set(spec) - {"example", "max_length", "description", "default"}
+    unknown = set(spec) - {"example", "max_length", "description", "default", "format"}
     if unknown:
         raise SettingsError(path, line, f"variables: {name}: unknown field {sorted(unknown)[0]!r}")
     default = spec.get("default")
+    fmt = spec.get("format")
+    if fmt is not None and fmt not in FORMATS:
+        raise SettingsError(path, line, f"variables: {name}: format must be one of {', '.join(FORMATS)}")
     return Variable(
         name=name,
         example=str(spec["example"]),
         max_length=max_length,
         description=str(spec.get("description", "")),
         default=None if default is None else str(default),
+        format=fmt,
     )

@@ -1,0 +1,284 @@
+"""Load benchmark of ``kb serve``: throughput and latency of search and suggest, and hot reloads
+under load. Loopback only, bounded in time and requests; it starts and stops its own server.
+
+    python -m bench.load --responses responses --seconds 10
+    python -m bench.generate_kb --snippets 10000 --out /tmp/kb10k && python -m bench.load --responses /tmp/kb10k
+
+It copies the knowledge base to a temporary folder (reloads write a probe snippet there),
+starts ``kb serve --workers 2``, warms every worker up, then runs 16 keep-alive clients
+(threads with ``http.client``) for ``--seconds`` on search (1–3 word queries) and on suggest
+(20–60 word messages), and finally 10 reloads (a changed probe snippet, then ``POST
+/api/v1/reload``) while the clients keep searching. It prints requests per second, p50/p99
+latency and errors. Targets: search ≥ 300 req/s with p99 ≤ 50 ms; no failed request during
+reloads. A benchmark, not a test: it reports, it does not judge.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import resource
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kb.kbsettings import load_settings
+
+HOST = "127.0.0.1"  # never anything else: this sends traffic only to this machine
+MAX_REQUESTS_PER_CLIENT = 200_000
+
+WORDS = {
+    "fi": "lasku laskun maksu eräpäivä hyvitys palautus paketti toimitus seuranta myöhässä rikki netti yhteys "
+          "häiriö katkos puhelin liittymä tilaus peruutus lehti jakelu juna bussi matka lippu varaus korvaus "
+          "asiakaspalvelu chat aukioloajat henkilötiedot salasana kortti tunnistautuminen valitus palaute kiitos "
+          "odotusaika vastaus osoite muutos veloitus kahdesti virhe".split(),
+    "et": "arve makse maksetähtaeg tagasimakse pakk saadetis jälgimine hilineb katki internet ühendus rike "
+          "katkestus telefon leping tellimus tühistamine ajaleht kohaletoimetamine rong buss reis pilet broneering "
+          "hüvitis klienditeenindus vestlus lahtiolekuajad isikuandmed parool kaart tuvastamine kaebus tagasiside "
+          "aitäh ootamine vastus aadress muudatus kaks korda viga".split(),
+    "en": "invoice bill payment due date refund return parcel delivery tracking late damaged internet connection "
+          "outage down phone contract subscription cancel newspaper train bus trip ticket booking compensation "
+          "customer service chat opening hours personal data password card verification complaint feedback thanks "
+          "waiting answer address change charged twice error".split(),
+}
+GLUE = {
+    "fi": "minun on ei ja että se oli taas nyt miksi missä milloin kun jo vielä".split(),
+    "et": "minu on ei ja et see oli jälle nüüd miks kus millal kui juba veel".split(),
+    "en": "my is not and that it was again now why where when if already still".split(),
+}
+
+
+@dataclass
+class Stats:
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    client_cores: float = 0.0  # CPU this load client itself used, in cores (the server shares them)
+
+    def merge(self, other: Stats) -> None:
+        self.latencies.extend(other.latencies)
+        self.errors.extend(other.errors)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(int(share * len(ordered)), len(ordered) - 1)] if ordered else float("nan")
+
+
+def search_request(rng: random.Random) -> tuple[str, str, bytes | None]:
+    lang = rng.choice(list(WORDS))
+    query = " ".join(rng.sample(WORDS[lang], rng.randint(1, 3)))
+    return "GET", "/api/v1/search?" + urllib.parse.urlencode({"q": query, "lang": lang, "limit": 10}), None
+
+
+def suggest_request(rng: random.Random) -> tuple[str, str, bytes | None]:
+    lang = rng.choice(list(WORDS))
+    words = [rng.choice(WORDS[lang] if rng.random() < 0.6 else GLUE[lang]) for _ in range(rng.randint(20, 60))]
+    body = json.dumps({"message": " ".join(words).capitalize() + "?", "limit": 5}).encode()
+    return "POST", "/api/v1/suggest", body
+
+
+def client_loop(port: int, make, deadline: float, stop: threading.Event, seed: int, out: Stats) -> None:
+    """One keep-alive client sending requests back to back until the deadline."""
+    rng = random.Random(seed)
+    connection = http.client.HTTPConnection(HOST, port, timeout=10)
+    for _ in range(MAX_REQUESTS_PER_CLIENT):
+        if time.monotonic() >= deadline or stop.is_set():
+            break
+        method, path, body = make(rng)
+        headers = {"Content-Type": "application/json"} if body else {}
+        started = time.perf_counter()
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            if response.status != 200:
+                out.errors.append(f"{method} {path[:60]}: {response.status}")
+        except (OSError, http.client.HTTPException) as exc:
+            out.errors.append(f"{method} {path[:60]}: {exc!r}")
+            connection.close()
+            connection = http.client.HTTPConnection(HOST, port, timeout=10)
+            continue
+        out.latencies.append(time.perf_counter() - started)
+    connection.close()
+
+
+def run_clients(port: int, make, seconds: float, clients: int, stop: threading.Event | None = None) -> Stats:
+    stop = stop or threading.Event()
+    cpu_before, wall_before = resource.getrusage(resource.RUSAGE_SELF), time.monotonic()
+    deadline = time.monotonic() + seconds
+    results = [Stats() for _ in range(clients)]
+    threads = [threading.Thread(target=client_loop, args=(port, make, deadline, stop, n, results[n]))
+               for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    total = Stats()
+    for stats in results:
+        total.merge(stats)
+    cpu = resource.getrusage(resource.RUSAGE_SELF)
+    used = cpu.ru_utime + cpu.ru_stime - cpu_before.ru_utime - cpu_before.ru_stime
+    total.client_cores = used / max(time.monotonic() - wall_before, 1e-9)
+    return total
+
+
+def report(name: str, stats: Stats, seconds: float, clients: int) -> None:
+    count = len(stats.latencies)
+    print(f"{name:<8} {clients} clients, {seconds:.0f} s: {count} ok, {count / seconds:7.1f} req/s, "
+          f"p50 {percentile(stats.latencies, 0.50) * 1000:6.1f} ms, p99 {percentile(stats.latencies, 0.99) * 1000:6.1f} ms, "
+          f"max {max(stats.latencies, default=0) * 1000:6.1f} ms, errors {len(stats.errors)}; "
+          f"client CPU {stats.client_cores:.2f} cores", flush=True)
+    for error in stats.errors[:5]:
+        print(f"         {error}")
+
+
+def call(port: int, method: str, path: str, body: dict | None = None, timeout: float = 120) -> tuple[int, dict]:
+    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    try:
+        data = None if body is None else json.dumps(body).encode()
+        connection.request(method, path, body=data, headers={"Content-Type": "application/json"} if data else {})
+        response = connection.getresponse()
+        return response.status, json.loads(response.read() or b"{}")
+    finally:
+        connection.close()
+
+
+def cache_hits(port: int) -> tuple[float, float]:
+    """Search cache hits and misses so far, from /metrics (summed over the workers)."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=10)
+    try:
+        connection.request("GET", "/metrics")
+        text = connection.getresponse().read().decode()
+    finally:
+        connection.close()
+    counts = {"hit": 0.0, "miss": 0.0}
+    for line in text.splitlines():
+        if line.startswith("kb_search_cache_total{"):
+            for result in counts:
+                if f'result="{result}"' in line:
+                    counts[result] += float(line.rsplit(" ", 1)[1])
+    return counts["hit"], counts["miss"]
+
+
+def probe_snippet(root: Path, n: int) -> None:
+    """A valid reply in every language, different each time: each reload has a real change."""
+    settings = load_settings(root)
+    lines = ["id: bench/reload-probe", "kind: reply", "version: 1", "texts:"]
+    for lang in settings.languages:
+        lines.append(f"  {lang}:")
+        if lang != settings.source_lang:
+            lines.append("    source_version: 1")
+        lines += [f"    title: Reload probe {n}", f"    body: Probe text number {n} for the load benchmark."]
+    path = root / "bench" / "reload-probe.yaml"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def start_server(root: Path, index: Path, workers: int, log_path: Path) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    command = [sys.executable, "-m", "kb.cli", "serve", "--host", HOST, "--port", str(port), "--responses", str(root),
+               "--index", str(index), "--workers", str(workers), "--rate-limit", "0", "--watch-seconds", "0"]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 900  # a first build of a large knowledge base takes a while
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"kb serve exited with {process.returncode}; see {log_path}")
+        try:
+            if call(port, "GET", "/api/v1/health", timeout=2)[0] == 200:
+                return process, port
+        except OSError:
+            pass
+        time.sleep(0.2)
+    process.terminate()
+    raise SystemExit("kb serve did not start in time")
+
+
+def reloads_under_load(port: int, root: Path, count: int, clients: int) -> None:
+    stop = threading.Event()
+    box: dict[str, Stats] = {}
+
+    def mixed(rng: random.Random):
+        return search_request(rng) if rng.random() < 0.8 else suggest_request(rng)
+
+    load = threading.Thread(target=lambda: box.setdefault("stats", run_clients(port, mixed, 3600, clients, stop)))
+    load.start()
+    started = time.monotonic()
+    failed, seconds = [], []
+    try:
+        time.sleep(0.5)
+        for n in range(count):
+            probe_snippet(root, n)
+            began = time.perf_counter()
+            status, data = call(port, "POST", "/api/v1/reload")
+            seconds.append(time.perf_counter() - began)
+            if status != 200:
+                failed.append(f"reload {n}: {status} {data}")
+            time.sleep(0.3)
+    finally:
+        stop.set()
+        load.join()
+    elapsed = time.monotonic() - started
+    stats = box["stats"]
+    report("reloads", stats, elapsed, clients)
+    print(f"         {count} reloads, {count - len(failed)} ok, reload p50 {percentile(seconds, 0.5) * 1000:.0f} ms, "
+          f"max {max(seconds, default=0) * 1000:.0f} ms; failed requests during reloads: {len(stats.errors) + len(failed)}")
+    for line in failed[:5]:
+        print("        ", line)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--responses", default="responses", help="knowledge base to serve (copied first)")
+    parser.add_argument("--seconds", type=float, default=10, help="length of each load phase (at most 120)")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent keep-alive clients (at most 64)")
+    parser.add_argument("--workers", type=int, default=2, help="kb serve workers")
+    parser.add_argument("--reloads", type=int, default=10, help="hot reloads under load (at most 50)")
+    args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the server on the way out
+    seconds, clients, reloads = min(args.seconds, 120), min(args.clients, 64), min(args.reloads, 50)
+    with tempfile.TemporaryDirectory(prefix="kb-load-") as tmp:
+        root = Path(tmp) / "responses"
+        shutil.copytree(args.responses, root, ignore=shutil.ignore_patterns(".git"))
+        started = time.perf_counter()
+        process, port = start_server(root, Path(tmp) / "index", args.workers, Path(tmp) / "serve.log")
+        try:
+            version = call(port, "GET", "/api/v1/version")[1]
+            print(f"kb serve --workers {args.workers} on {args.responses}: {version['snippets']['total']} snippets, "
+                  f"ready in {time.perf_counter() - started:.1f} s; cpus {os.cpu_count()}", flush=True)
+            run_clients(port, suggest_request, 3, clients)  # warm-up: every worker loads its models
+            run_clients(port, search_request, 2, clients)
+            hits, misses = cache_hits(port)
+            report("search", run_clients(port, search_request, seconds, clients), seconds, clients)
+            hits, misses = (now - before for now, before in zip(cache_hits(port), (hits, misses), strict=True))
+            print(f"         answered from the per-worker search cache: {hits / max(hits + misses, 1):.0%}")
+            report("suggest", run_clients(port, suggest_request, seconds, clients), seconds, clients)
+            reloads_under_load(port, root, reloads, clients)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

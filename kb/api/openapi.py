@@ -1,0 +1,226 @@
+"""``GET /api/v1/openapi.json``: the API described as OpenAPI 3.0, written here as data.
+
+The knowledge base's own facts (languages, channels, variables and their maximum lengths)
+and this server's limits are filled in when the document is served, so it describes this
+server exactly; a test runs schemathesis against a live ``kb serve`` with it.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from flask import Blueprint, current_app, jsonify
+
+from kb import __version__
+from kb.api.services import services
+from kb.kbsettings import KBSettings
+from kb.search import MAX_LIMIT
+
+bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict | str, description: str) -> dict:
+    schema = _ref(schema) if isinstance(schema, str) else schema
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _error(description: str) -> dict:
+    return _json("Error", description)
+
+
+STR = {"type": "string"}
+NULLABLE_STR = {"type": "string", "nullable": True}
+BOOL = {"type": "boolean"}
+INT = {"type": "integer"}
+STR_LIST = {"type": "array", "items": STR}
+RATE_LIMITED = {**_error("Too many requests from this token; wait Retry-After seconds."),
+                "headers": {"Retry-After": {"schema": {"type": "integer", "minimum": 1}}}}
+COMMON = {"401": _error("No API token, or one that is not valid or was revoked."), "429": RATE_LIMITED}
+UNAVAILABLE = {"503": _error("There is no search index yet.")}
+JSON_BODY = {"413": _error("The request body is too large."),
+             "415": _error("The request body is not sent as JSON.")}
+
+
+def _obj(properties: dict, required: tuple[str, ...] | None = None, closed: bool = False) -> dict:
+    """An object schema; every property is required unless *required* says which are."""
+    schema: dict = {"type": "object", "properties": properties,
+                    "required": list(properties) if required is None else list(required)}
+    if not schema["required"]:
+        del schema["required"]  # OpenAPI 3.0 does not allow an empty list
+    if closed:
+        schema["additionalProperties"] = False
+    return schema
+
+
+SCHEMAS: dict = {
+    "Error": _obj({"error": {**_obj({"code": STR, "message": STR}), "additionalProperties": True}}),
+    "Approval": {**_obj({"by": STR, "date": STR, "digest": STR}), "nullable": True},
+    "Result": _obj({
+        "id": STR, "lang": STR, "requested_lang": STR, "fallback": BOOL, "title": STR, "body": STR,
+        "variant": {"type": "string", "enum": ["body", "short"]}, "score": {"type": "number", "nullable": True},
+        "kind": {"type": "string", "enum": ["reply", "escalation"]}, "version": INT, "stale": BOOL,
+        "source_lang": STR, "channels": STR_LIST, "tags": STR_LIST, "approval": _ref("Approval"),
+    }),
+    "SearchResponse": _obj({"query": STR, "lang": STR, "channel": NULLABLE_STR, "words": STR_LIST,
+                            "results": {"type": "array", "items": _ref("Result")}}),
+    "Escalation": _obj({"id": STR, "lang": STR, "title": STR, "body": STR, "version": INT,
+                        "approval": _ref("Approval"), "matched": STR_LIST}),
+    "Text": _obj({"title": STR, "body": STR, "short": NULLABLE_STR, "keywords": STR_LIST,
+                  "source_version": {"type": "integer", "nullable": True}}),
+    "Display": _obj({"lang": STR, "requested_lang": STR, "fallback": BOOL, "title": STR, "body": STR,
+                     "short": NULLABLE_STR, "stale": BOOL, "guidance": NULLABLE_STR}),
+    "Health": _obj({"status": {"type": "string", "enum": ["ok"]}, "snippets": INT}),
+    "Version": _obj({
+        "version": STR, "api": STR, "revision": NULLABLE_STR, "languages": STR_LIST,
+        "snippets": _obj({"total": INT, "reply": INT, "escalation": INT}),
+        "index": _obj({"built_at": NULLABLE_STR, "updated_at": NULLABLE_STR}),
+    }),
+    "ReloadRequest": _obj({"full": BOOL}, required=(), closed=True),
+    "ReloadResponse": _obj({"full": BOOL, "snippets": INT, "changed": INT, "removed": INT, "warnings": INT,
+                            "seconds": {"type": "number"}}),
+}
+SCHEMAS["SuggestResponse"] = {"allOf": [_ref("SearchResponse"), _obj({
+    "detected_lang": NULLABLE_STR, "escalations": {"type": "array", "items": _ref("Escalation")}})]}
+SCHEMAS["Snippet"] = _obj({
+    "id": STR, "kind": STR, "version": INT, "source_lang": STR, "channels": STR_LIST, "tags": STR_LIST,
+    "texts": {"type": "object", "additionalProperties": _ref("Text")},
+    "guidance": {"type": "object", "additionalProperties": STR}, "approval": _ref("Approval"),
+    "triggers": {"type": "object", "additionalProperties": STR_LIST},
+    "stale": {"type": "object", "additionalProperties": BOOL}, "display": _ref("Display"),
+}, required=("id", "kind", "version", "source_lang", "channels", "tags", "texts", "guidance", "approval",
+             "triggers", "stale"))
+SCHEMAS["RenderResponse"] = _obj({
+    "id": STR, "kind": STR, "version": INT, "lang": STR, "requested_lang": STR, "fallback": BOOL, "stale": BOOL,
+    "channel": NULLABLE_STR, "channel_allowed": BOOL, "variant": {"type": "string", "enum": ["body", "short"]},
+    "title": STR, "text": STR, "missing": STR_LIST, "used": STR_LIST, "length": INT,
+    "limit": {"type": "integer", "nullable": True}, "over_limit": BOOL,
+})
+
+
+def _param(name: str, schema: dict, description: str, required: bool = False, where: str = "query") -> dict:
+    return {"name": name, "in": where, "required": required, "description": description, "schema": schema}
+
+
+def _paths(lang: dict, channel: dict, limit: dict, example_id: str | None) -> dict:
+    return {
+        "/api/v1/search": {"get": {
+            "operationId": "search", "summary": "Find replies for words an agent types.",
+            "parameters": [
+                _param("q", {"$ref": "#/components/schemas/Query"}, "Words or a pasted message.", required=True),
+                _param("lang", lang, "Language to show results in (default: the source language)."),
+                _param("limit", limit, "How many results."),
+                _param("channel", channel, "Only replies for this channel, short variant on limited channels."),
+            ],
+            "responses": {"200": _json("SearchResponse", "Results, best first."),
+                          "400": _error("A parameter is missing or not a number."),
+                          "414": _error("The query is longer than the limit."),
+                          "422": _error("Unknown language or channel, or limit out of range."),
+                          **COMMON, **UNAVAILABLE},
+        }},
+        "/api/v1/suggest": {"post": {
+            "operationId": "suggest", "summary": "Replies and escalations for a customer's message.",
+            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("SuggestRequest")}}},
+            "responses": {"200": _json("SuggestResponse", "Escalations the message calls for, then replies."),
+                          "400": _error("The body is not a JSON object with a message."),
+                          "422": _error("A value is not allowed (unknown field, language, too long)."),
+                          **JSON_BODY, **COMMON, **UNAVAILABLE},
+        }},
+        "/api/v1/snippets/{id}": {"get": {
+            "operationId": "getSnippet", "summary": "One snippet in every language.",
+            "parameters": [_param("id", {**STR, **({"example": example_id} if example_id else {})},
+                                  "Snippet id, e.g. outage/acknowledge.", True, "path"),
+                           _param("lang", lang, "Also show the text for this language as `display`.")],
+            "responses": {"200": _json("Snippet", "The snippet."), "404": _error("No such snippet."),
+                          "422": _error("Unknown language."), **COMMON, **UNAVAILABLE},
+        }},
+        "/api/v1/render": {"post": {
+            "operationId": "render", "summary": "A reply with its placeholders filled in.",
+            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("RenderRequest")}}},
+            "responses": {"200": _json("RenderResponse", "The text; missing variables stay as {{name}}."),
+                          "400": _error("The body is not a JSON object with id and lang."),
+                          "404": _error("No such snippet."),
+                          "422": _error("Unknown language, channel or variable, or a value too long."),
+                          **JSON_BODY, **COMMON, **UNAVAILABLE},
+        }},
+        "/api/v1/reload": {"post": {
+            "operationId": "reload", "summary": "Reindex the knowledge base now (admin token).",
+            "requestBody": {"required": False, "content": {"application/json": {"schema": _ref("ReloadRequest")}}},
+            "responses": {"200": _json("ReloadResponse", "The index is up to date."),
+                          "400": _error("The body is not a JSON object."),
+                          "403": _error("The token is not an admin token."),
+                          "422": _error("The knowledge base has errors (listed in error.problems); "
+                                        "the old index serves on."),
+                          **JSON_BODY, **COMMON},
+        }},
+        "/api/v1/health": {"get": {
+            "operationId": "health", "summary": "Whether the service answers.", "security": [],
+            "responses": {"200": _json("Health", "Serving."), **UNAVAILABLE},
+        }},
+        "/api/v1/version": {"get": {
+            "operationId": "version", "summary": "Code version, content revision, index times.", "security": [],
+            "responses": {"200": _json("Version", "What is served."), "429": RATE_LIMITED, **UNAVAILABLE},
+        }},
+        "/api/v1/openapi.json": {"get": {
+            "operationId": "openapi", "summary": "This document.", "security": [],
+            "responses": {"200": {"description": "OpenAPI 3.0 document.",
+                                  "content": {"application/json": {"schema": {"type": "object"}}}},
+                          "429": RATE_LIMITED},
+        }},
+    }
+
+
+def document(settings: KBSettings, max_query: int, max_message: int, tokens_required: bool,
+             example_id: str | None = None) -> dict:
+    """The OpenAPI document for a server with *settings* and these limits.
+
+    In JSON bodies an optional field may also be null, which means the same as leaving it out.
+    """
+    lang = {"type": "string", "enum": list(settings.languages)}
+    channel = {"type": "string", "enum": list(settings.channels)}
+    limit = {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 10}
+
+    def optional(schema: dict) -> dict:  # null stands for "not given"; an enum must list it (OAS 3.0.3)
+        return {**schema, "nullable": True, **({"enum": [*schema["enum"], None]} if "enum" in schema else {})}
+
+    schemas = copy.deepcopy(SCHEMAS)
+    schemas["Query"] = {"type": "string", "maxLength": max_query}
+    # At least one character that is not white space: a blank message is refused (422).
+    message = {"type": "string", "minLength": 1, "maxLength": max_message, "pattern": r"\S"}
+    schemas["SuggestRequest"] = _obj({"message": message, "lang": optional(lang),
+                                      "channel": optional(channel), "limit": optional(limit)},
+                                     required=("message",), closed=True)
+    variables = {name: {"type": "string", "maxLength": spec.max_length, "description": spec.description}
+                 for name, spec in settings.variables.items()}
+    schemas["RenderRequest"] = _obj({
+        "id": {**STR, **({"example": example_id} if example_id else {})}, "lang": lang,
+        "channel": optional(channel),
+        "variables": optional({"type": "object", "properties": variables, "additionalProperties": False}),
+    }, required=("id", "lang"), closed=True)
+    doc = {
+        "openapi": "3.0.3",
+        "info": {"title": "Vastaus API", "version": __version__,
+                 "description": "Canned customer-service replies in " + ", ".join(settings.languages.values())
+                 + ". Errors are {\"error\": {\"code\", \"message\"}}, the message in the Accept-Language."},
+        "paths": _paths(lang, channel, limit, example_id),
+        "components": {"schemas": schemas},
+    }
+    if tokens_required:
+        doc["components"]["securitySchemes"] = {"bearerAuth": {"type": "http", "scheme": "bearer"}}
+        doc["security"] = [{"bearerAuth": []}]
+    return doc
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    config = current_app.config
+    svc = services()
+    try:
+        example = next((s.id for s in svc.snippets() if s.kind == "reply"), None)
+    except FileNotFoundError:  # no index yet: the document is still useful
+        example = None
+    return jsonify(document(svc.settings, config["MAX_QUERY_CHARS"], config["MAX_MESSAGE_CHARS"],
+                            config["TOKENS"].required, example))

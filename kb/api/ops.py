@@ -1,0 +1,92 @@
+"""Running the service: health for load balancers, version for humans, reload for editors' CI."""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from pathlib import Path
+
+from flask import Blueprint, current_app, g, jsonify, request
+
+from kb import __version__
+from kb.api import params
+from kb.api.errors import ApiError, bad_request
+from kb.api.services import services
+from kb.i18n import gettext, ngettext
+from kb.search import IndexRefused
+from kb.watch import git_head, reindex
+
+bp = Blueprint("ops", __name__, url_prefix="/api/v1")
+
+
+@bp.get("/health")
+def health():
+    """200 while the index answers; 503 (through the error handler) when there is none."""
+    return jsonify({"status": "ok", "snippets": services().doc_count()})
+
+
+def _time(epoch: object) -> str | None:
+    if not isinstance(epoch, int | float):
+        return None
+    return datetime.datetime.fromtimestamp(epoch, datetime.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+@bp.get("/version")
+def version():
+    """Which code and which content are being served."""
+    svc = services()
+    counts = Counter(snippet.kind for snippet in svc.snippets())
+    meta = svc.index_meta()
+    return jsonify({
+        "version": __version__,
+        "api": "v1",
+        "revision": git_head(svc.responses),
+        "snippets": {"total": sum(counts.values()), **{kind: counts.get(kind, 0) for kind in ("reply", "escalation")}},
+        "languages": list(svc.settings.languages),
+        "index": {"built_at": _time(meta.get("built_at")), "updated_at": _time(meta.get("updated_at"))},
+    })
+
+
+def _may_reload() -> None:
+    token = g.get("token")
+    if current_app.config["TOKENS"].required:
+        if token is None or not token.admin:
+            raise ApiError(403, "forbidden", gettext("Reloading needs an admin token."))
+    elif not current_app.config["LOOPBACK"]:
+        raise ApiError(403, "forbidden", gettext("Reloading needs an admin token; configure API tokens to allow it."))
+
+
+def _problem(problem, root: Path) -> dict:
+    try:
+        path = Path(problem.path).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        path = Path(problem.path).name
+    return {"path": path, "line": problem.line, "code": problem.code, "message": problem.message}
+
+
+@bp.post("/reload")
+def reload():
+    """Reindex now. Broken content: 422 with the problems, and the old index serves on."""
+    _may_reload()
+    full = False
+    if request.get_data(cache=True):
+        full = params.json_body(("full",)).get("full", False)
+        if not isinstance(full, bool):
+            raise bad_request(gettext("The field '%(field)s' must be true or false.") % {"field": "full"})
+    svc = services()
+    try:
+        report = reindex(svc.responses, svc.index_dir, full=full)
+    except IndexRefused as refused:
+        count = len(refused.problems)
+        message = ngettext("The knowledge base has %(count)d error; the index was not changed.",
+                           "The knowledge base has %(count)d errors; the index was not changed.", count) % {"count": count}
+        raise ApiError(422, "kb_invalid", message,
+                       details={"problems": [_problem(p, svc.responses) for p in refused.problems]}) from None
+    return jsonify({
+        "full": report.full,
+        "snippets": report.snippets,
+        "changed": report.changed,
+        "removed": report.removed,
+        "warnings": len(report.warnings),
+        "seconds": round(report.seconds, 3),
+    })

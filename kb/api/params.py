@@ -1,0 +1,108 @@
+"""Reading and checking request input, with errors people can act on.
+
+The rule for statuses: input that cannot be understood (not JSON, a missing field, a field
+of the wrong type) is 400; well-formed input with a value the knowledge base does not allow
+(an unknown language or channel, a number out of range, a value too long) is 422.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from flask import current_app, request
+
+from kb.api.errors import ApiError, bad_request, invalid, unsupported_media_type
+from kb.i18n import gettext
+from kb.kbsettings import KBSettings
+from kb.search import MAX_LIMIT
+
+DEFAULT_LIMIT = 10
+WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,9}")
+
+
+def json_body(fields: tuple[str, ...], required: tuple[str, ...] = ()) -> dict:
+    """The request's JSON object; only *fields* are allowed and *required* must be present."""
+    if not request.is_json:
+        raise unsupported_media_type()
+    raw = request.get_data(cache=True)  # raises 413 beyond MAX_CONTENT_LENGTH
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise bad_request(gettext("The request body is not valid JSON.")) from None
+    if not isinstance(body, dict):
+        raise bad_request(gettext("The request body must be a JSON object."))
+    for name in body:
+        if name not in fields:
+            raise invalid(gettext("Unknown field '%(field)s'; the fields are: %(fields)s.")
+                          % {"field": name, "fields": ", ".join(fields)})
+    for name in required:
+        if name not in body:
+            raise bad_request(gettext("The field '%(field)s' is required.") % {"field": name})
+    return body
+
+
+def string_field(body: dict, name: str) -> str | None:
+    value = body.get(name)
+    if value is not None and not isinstance(value, str):
+        raise bad_request(gettext("The field '%(field)s' must be a string.") % {"field": name})
+    return value
+
+
+def query_text(name: str = "q") -> str:
+    """The search text from the query string, at most ``MAX_QUERY_CHARS`` long (414 beyond)."""
+    if name not in request.args:
+        raise bad_request(gettext("The query parameter '%(name)s' is required.") % {"name": name})
+    text = request.args[name]
+    limit = current_app.config["MAX_QUERY_CHARS"]
+    if len(text) > limit:
+        raise ApiError(414, "query_too_long", gettext("The query is too long; the limit is %(limit)d characters.")
+                       % {"limit": limit})
+    return text
+
+
+def message_text(body: dict) -> str:
+    message = string_field(body, "message") or ""
+    limit = current_app.config["MAX_MESSAGE_CHARS"]
+    if len(message) > limit:
+        raise invalid(gettext("The message is too long; the limit is %(limit)d characters.") % {"limit": limit})
+    if not message.strip():
+        raise invalid(gettext("The message is empty."))
+    return message
+
+
+def language(value: object, settings: KBSettings, name: str = "lang") -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise bad_request(gettext("The field '%(field)s' must be a string.") % {"field": name})
+    if value not in settings.languages:
+        raise invalid(gettext("Unknown language '%(lang)s'; use one of: %(choices)s.")
+                      % {"lang": value, "choices": ", ".join(settings.languages)})
+    return value
+
+
+def channel(value: object, settings: KBSettings) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise bad_request(gettext("The field '%(field)s' must be a string.") % {"field": "channel"})
+    if value not in settings.channels:
+        raise invalid(gettext("Unknown channel '%(channel)s'; use one of: %(choices)s.")
+                      % {"channel": value, "choices": ", ".join(settings.channels)})
+    return value
+
+
+def limit(value: object) -> int:
+    """How many results: a whole number from 1 to ``MAX_LIMIT``; query strings give text."""
+    if value is None:
+        return DEFAULT_LIMIT
+    if isinstance(value, str):
+        if not WHOLE_NUMBER.fullmatch(value):
+            raise bad_request(gettext("'limit' must be a whole number."))
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise bad_request(gettext("'limit' must be a whole number."))
+    if not 1 <= value <= MAX_LIMIT:
+        raise invalid(gettext("'limit' must be between 1 and %(max)d.") % {"max": MAX_LIMIT})
+    return value

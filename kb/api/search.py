@@ -1,0 +1,66 @@
+"""Finding replies: ``GET /api/v1/search`` for what an agent types, ``POST /api/v1/suggest``
+for a customer's whole message (its language detected, its escalations found)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify
+from flask import request as flask_request
+
+from kb.api import params
+from kb.api.services import services
+from kb.search import MAX_LIMIT
+from kb.triggers import Match
+
+bp = Blueprint("search", __name__, url_prefix="/api/v1")
+
+SUGGEST_FIELDS = ("message", "lang", "channel", "limit")
+
+
+@bp.get("/search")
+def search():
+    """The same answer as ``kb search --json``."""
+    svc = services()
+    settings = svc.settings
+    query = params.query_text("q")
+    lang = params.language(flask_request.args.get("lang"), settings)
+    channel = params.channel(flask_request.args.get("channel"), settings)
+    limit = params.limit(flask_request.args.get("limit"))
+    response, hit = svc.cached_search(query, lang=lang, limit=limit, channel=channel)
+    current_app.extensions["vastaus_metrics"].search_cache.labels("hit" if hit else "miss").inc()
+    return jsonify(response)
+
+
+def escalation_result(match: Match, lang: str) -> dict:
+    """An escalation exactly as approved (never a short variant, never filled in)."""
+    snippet = match.snippet
+    text = snippet.text_for(lang)
+    return {
+        "id": snippet.id,
+        "lang": text.lang,
+        "title": text.title,
+        "body": text.body,
+        "version": snippet.version,
+        "approval": None if snippet.approval is None else vars(snippet.approval).copy(),
+        "matched": list(match.phrases),
+    }
+
+
+@bp.post("/suggest")
+def suggest():
+    """Replies for a customer's message; the escalations it calls for come first, separately."""
+    svc = services()
+    settings = svc.settings
+    body = params.json_body(SUGGEST_FIELDS, required=("message",))
+    message = params.message_text(body)
+    lang = params.language(body.get("lang"), settings)
+    channel = params.channel(body.get("channel"), settings)
+    limit = params.limit(body.get("limit"))
+    detected = None
+    if lang is None:
+        detected = lang = svc.detect_language(message)
+    escalations = [escalation_result(match, lang) for match in svc.match_escalations(message)]
+    shown = {item["id"] for item in escalations}
+    # Escalations already shown are not repeated among the results; ask for enough to fill them.
+    response = svc.search(message, lang=lang, limit=min(limit + len(shown), MAX_LIMIT), channel=channel)
+    response["results"] = [result for result in response["results"] if result["id"] not in shown][:limit]
+    return jsonify({"detected_lang": detected, **response, "escalations": escalations})

@@ -1,0 +1,107 @@
+"""Who may call the API, from which browser origins, how often; and the headers every answer carries.
+
+Order per request under ``/api/``: CORS preflight (answered before authentication, as
+browsers send no credentials with it), then the bearer token when tokens are configured,
+then the client's rate limit. Health, version and the OpenAPI document stay open so that
+load balancers and client generators need no secret.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, current_app, g, request
+from werkzeug.exceptions import NotFound
+
+from kb.api.errors import ApiError, rate_limited
+from kb.cors import OriginPattern, origin_allowed
+from kb.i18n import gettext
+from kb.ratelimit import TokenBuckets
+from kb.tokens import ApiToken, TokenStore
+
+API_PREFIX = "/api/"
+PUBLIC_ENDPOINTS = {"ops.health", "ops.version", "openapi.openapi_document"}
+UNLIMITED_ENDPOINTS = {"ops.health"}
+API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+PREFLIGHT_MAX_AGE = "600"
+ALLOWED_HEADERS = "Authorization, Content-Type, Accept-Language"
+
+
+def _unauthorized(message: str, error: str | None = None) -> ApiError:
+    challenge = 'Bearer realm="vastaus"' + (f', error="{error}"' if error else "")
+    return ApiError(401, "unauthorized", message, headers={"WWW-Authenticate": challenge})
+
+
+def authenticate(tokens: TokenStore) -> ApiToken | None:
+    """The caller's token; raises 401 when tokens are configured and none valid is given."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, secret = header.partition(" ")
+    secret = secret.strip()
+    if not tokens.required:
+        return None
+    if not header:
+        raise _unauthorized(gettext("An API token is required: send the header Authorization: Bearer <token>."))
+    if scheme.lower() != "bearer" or not secret:
+        raise _unauthorized(gettext("Send the API token as Authorization: Bearer <token>."), "invalid_request")
+    token = tokens.verify(secret)
+    if token is None:
+        raise _unauthorized(gettext("The API token is not valid."), "invalid_token")
+    if token.revoked:
+        raise _unauthorized(gettext("This API token has been revoked."), "invalid_token")
+    return token
+
+
+def _cors_patterns() -> list[OriginPattern]:
+    return current_app.config["CORS_PATTERNS"]
+
+
+def _preflight() -> Response:
+    try:
+        methods = current_app.url_map.bind_to_environ(request.environ).allowed_methods()
+    except NotFound:
+        methods = []
+    if not methods:
+        raise NotFound()
+    response = Response(status=204)
+    response.headers["Allow"] = ", ".join(sorted(set(methods) | {"OPTIONS"}))
+    origin = request.headers.get("Origin")
+    if origin_allowed(origin, _cors_patterns()):
+        response.headers["Access-Control-Allow-Methods"] = ", ".join(sorted(set(methods) - {"HEAD"}))
+        response.headers["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
+        response.headers["Access-Control-Max-Age"] = PREFLIGHT_MAX_AGE
+    return response
+
+
+def init_app(app: Flask) -> None:
+    tokens: TokenStore = app.config["TOKENS"]
+    rate = float(app.config.get("RATE_LIMIT") or 0)
+    limiter = TokenBuckets(rate, float(app.config.get("RATE_BURST") or 1)) if rate > 0 else None
+
+    @app.before_request
+    def _guard() -> Response | None:
+        if not request.path.startswith(API_PREFIX):
+            return None
+        if request.method == "OPTIONS":
+            return _preflight()
+        g.token = None if request.endpoint in PUBLIC_ENDPOINTS else authenticate(tokens)
+        if limiter is not None and request.endpoint not in UNLIMITED_ENDPOINTS:
+            key = f"token:{g.token.name}" if g.token is not None else f"addr:{request.remote_addr}"
+            wait = limiter.take(key)
+            if wait:
+                raise rate_limited(wait)
+        return None
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "no-referrer")
+        headers.setdefault("Content-Security-Policy", API_CSP)
+        if request.path.startswith(API_PREFIX):
+            headers.setdefault("Cache-Control", "no-store")
+            headers.setdefault("X-Frame-Options", "DENY")
+            if _cors_patterns():
+                headers.add("Vary", "Origin")
+                origin = request.headers.get("Origin")
+                if origin_allowed(origin, _cors_patterns()):
+                    headers["Access-Control-Allow-Origin"] = origin
+                    headers["Access-Control-Expose-Headers"] = "Retry-After, WWW-Authenticate"
+        return response

@@ -1,0 +1,144 @@
+"""What one worker process keeps between requests: the search service, the knowledge base's
+settings, and the escalation trigger matcher.
+
+All of it follows the content by itself. The engine reopens when the index is rebuilt or
+updated; the trigger matcher is rebuilt once per index generation; ``kb.yaml`` is read again
+when it changes (a new language or variable needs no restart).
+
+Shared by the worker's threads, with one lock around every use of the index: a Whoosh
+searcher reads its files through shared file objects (seek, then read), and two threads
+reading at once get each other's bytes (``TermNotFound``, ``struct.error``). Searching is
+CPU-bound under the GIL anyway, so the lock costs little; the threads still overlap network
+I/O, JSON and language detection.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+from flask import current_app
+
+from kb import langdetect
+from kb.kbsettings import SETTINGS_FILE, KBSettings, load_settings
+from kb.model import Snippet
+from kb.search import SearchService
+from kb.triggers import Match, TriggerMatcher
+
+CACHE_SIZE = 2048  # search answers remembered per worker (a few MB)
+
+
+class Services:
+    def __init__(self, responses: Path, index_dir: Path):
+        self.responses, self.index_dir = Path(responses), Path(index_dir)
+        self._settings_stamp = self._stamp()
+        self._settings = load_settings(self.responses)
+        self._search = SearchService(self.index_dir, self._settings)
+        self._reading = threading.RLock()  # every use of the index (see the module docstring)
+        self._cache: OrderedDict[tuple, dict] = OrderedDict()  # search answers, least recently used first
+        self._cache_generation: tuple[int, int] | None = None
+        self._matcher: tuple[int, int, TriggerMatcher] | None = None  # (service id, generation, matcher)
+
+    def _stamp(self) -> float | None:
+        try:
+            return (self.responses / SETTINGS_FILE).stat().st_mtime
+        except OSError:
+            return None
+
+    def _refresh_settings(self) -> None:
+        stamp = self._stamp()
+        if stamp == self._settings_stamp or stamp is None:
+            return
+        with self._reading:  # the one lock: no request uses the index while the service changes
+            if stamp == self._settings_stamp:
+                return
+            settings = load_settings(self.responses)  # SettingsError: keep serving the old ones
+            self._search.close()
+            self._search = SearchService(self.index_dir, settings)
+            self._settings, self._settings_stamp = settings, stamp
+
+    @property
+    def settings(self) -> KBSettings:
+        self._refresh_settings()
+        return self._settings
+
+    def _service(self) -> SearchService:
+        self._refresh_settings()
+        return self._search
+
+    def search(self, query: str, lang: str | None, limit: int, channel: str | None) -> dict:
+        """``SearchService.search``: the answer of ``kb search --json`` (a new dict, yours to change)."""
+        with self._reading:
+            return self._service().search(query, lang=lang, limit=limit, channel=channel)
+
+    def cached_search(self, query: str, lang: str | None, limit: int, channel: str | None) -> tuple[dict, bool]:
+        """Like :meth:`search`, remembered per index generation; and whether it was remembered.
+
+        Agents handling the same incident search the same words, and a helpdesk plugin may
+        ask again for what it just showed; such repeats cost a dictionary look-up instead of
+        a search. An answer is never served across an index change. Do not change it.
+        """
+        with self._reading:
+            service = self._service()
+            service.engine.searcher()  # notices a new build or commit: a new generation
+            generation = (id(service), service.engine.generation)
+            if generation != self._cache_generation:  # answers of an older index are never used again
+                self._cache.clear()
+                self._cache_generation = generation
+            key = (query, lang, limit, channel)
+            cached = self._cache.get(key)
+            if cached is not None:
+                self._cache.move_to_end(key)
+                return cached, True
+            response = service.search(query, lang=lang, limit=limit, channel=channel)
+            self._cache[key] = response
+            if len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+            return response, False
+
+    def snippet(self, snippet_id: str) -> Snippet | None:
+        with self._reading:
+            return self._service().snippet(snippet_id)
+
+    def snippets(self, kind: str | None = None) -> list[Snippet]:
+        with self._reading:
+            return self._service().snippets(kind=kind)
+
+    def doc_count(self) -> int:
+        with self._reading:
+            return self._service().engine.doc_count()
+
+    def index_meta(self) -> dict:
+        """The index's meta (build and update times) as the engine last read it."""
+        with self._reading:
+            service = self._service()
+            service.engine.searcher()  # up to date with the current build
+            return dict(service.engine.meta)
+
+    def matcher(self) -> TriggerMatcher:
+        """The trigger matcher of the index in service, built once per index generation."""
+        with self._reading:
+            service = self._service()
+            snippets = service.snippets(kind="escalation")  # brings the generation up to date
+            key = (id(service), service.engine.generation)
+            cached = self._matcher
+            if cached is None or cached[:2] != key:
+                cached = self._matcher = (*key, TriggerMatcher(snippets, service.settings.languages))
+            return cached[2]
+
+    def match_escalations(self, message: str) -> list[Match]:
+        return self.matcher().match(message)
+
+    def detect_language(self, message: str) -> str:
+        settings = self.settings
+        return langdetect.detect(message, settings.languages, settings.source_lang)
+
+    def close(self) -> None:
+        with self._reading:
+            self._search.close()
+
+
+def services() -> Services:
+    """The current app's :class:`Services`."""
+    return current_app.extensions["vastaus"]

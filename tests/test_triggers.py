@@ -1,0 +1,90 @@
+"""Escalation triggers and the language detection that suggest relies on."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from langdetect_samples import SAMPLES
+
+from kb import langdetect
+from kb.model import Snippet, Text
+from kb.triggers import TriggerMatcher
+
+LANGS = ("fi", "et", "en")
+
+
+def escalation(snippet_id: str, **triggers: list[str]) -> Snippet:
+    text = Text("fi", "Otsikko", "Teksti.")
+    return Snippet(snippet_id, "escalation", 1, "fi", {"fi": text}, ("chat",),
+                   triggers={lang: tuple(phrases) for lang, phrases in triggers.items()})
+
+
+@pytest.fixture
+def matcher() -> TriggerMatcher:
+    return TriggerMatcher([
+        escalation("escalation/legal", fi=["lakimies", "haastaa oikeuteen"], et=["advokaat"], en=["lawyer", "sue you"]),
+        escalation("escalation/media", fi=["toimittaja", "Helsingin Sanomat"], et=["ajakirjanik"], en=["journalist"]),
+        escalation("escalation/stop", en=["the"]),  # only stop words: never matches
+    ], LANGS)
+
+
+def matched(matcher: TriggerMatcher, message: str) -> dict[str, list[str]]:
+    return {m.snippet.id: list(m.phrases) for m in matcher.match(message)}
+
+
+@pytest.mark.parametrize("message,expected", [
+    ("Otan yhteyttä lakimieheen", {"escalation/legal": ["lakimies"]}),  # inflected: truncation
+    ("Lakimiehemme mukaan", {"escalation/legal": ["lakimies"]}),
+    ("LAKIMIES!!!", {"escalation/legal": ["lakimies"]}),
+    ("Haastan teidät oikeuteen", {}),  # not consecutive
+    ("haastamme oikeuteen", {"escalation/legal": ["haastaa oikeuteen"]}),
+    ("pöördun advokaadi poole", {"escalation/legal": ["advokaat"]}),
+    ("My lawyers will hear of this", {"escalation/legal": ["lawyer"]}),
+    ("I will sue you", {"escalation/legal": ["sue you"]}),
+    ("I will sue", {"escalation/legal": ["sue you"]}),  # "you" is a stop word: skipped on both sides
+    ("Kerron tästä Helsingin Sanomille ja lakimiehelle",
+     {"escalation/media": ["Helsingin Sanomat"], "escalation/legal": ["lakimies"]}),
+    ("the the the", {}),
+    ("Laskuni on väärin", {}),
+])
+def test_trigger_phrases_match_consecutive_stems(matcher, message, expected):
+    assert matched(matcher, message) == expected
+
+
+def test_a_trigger_of_any_language_matches_a_message_in_another(matcher):
+    assert matched(matcher, "Minulla on lawyer valmiina") == {"escalation/legal": ["lawyer"]}
+
+
+def test_several_phrases_of_one_escalation_are_all_listed(matcher):
+    assert matched(matcher, "Lakimies sanoi: haastamme oikeuteen, and my lawyer agrees") == {
+        "escalation/legal": ["lakimies", "haastaa oikeuteen", "lawyer"]}
+
+
+def test_long_messages_are_matched_quickly(matcher):
+    import time
+
+    started = time.perf_counter()
+    assert matched(matcher, "sana " * 2000 + " toimittajalle") == {"escalation/media": ["toimittaja"]}
+    assert time.perf_counter() - started < 1
+
+
+def test_language_detection_accuracy_on_short_customer_messages(capsys):
+    confusion: Counter = Counter()
+    for lang, message in SAMPLES:
+        confusion[(lang, langdetect.detect(message, LANGS, "fi"))] += 1
+    correct = sum(n for (want, got), n in confusion.items() if want == got)
+    accuracy = correct / len(SAMPLES)
+    per_lang = {lang: sum(n for (w, g), n in confusion.items() if w == lang and g == lang)
+                / sum(1 for w, _ in SAMPLES if w == lang) for lang in LANGS}
+    with capsys.disabled():
+        print(f"\nlanguage detection: {correct}/{len(SAMPLES)} = {accuracy:.1%} correct "
+              f"({', '.join(f'{lang} {value:.0%}' for lang, value in per_lang.items())}); "
+              f"misses: {sorted((w, g, n) for (w, g), n in confusion.items() if w != g)}")
+    assert accuracy >= 0.9 and min(per_lang.values()) >= 0.85
+
+
+def test_detection_falls_back_when_it_cannot_tell():
+    assert langdetect.detect("12345 !!!", LANGS, "et") == "et"
+    assert langdetect.detect("anything", ("fi",), "fi") == "fi"
+    assert langdetect.detect("Where is my parcel?", ("fi", "xx", "en"), "fi") == "en"
