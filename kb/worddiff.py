@@ -9,6 +9,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
+
 @dataclass(frozen=True)
 class Piece:
     op: str  # "same", "removed", "added"
