@@ -92,3 +92,32 @@ def gettext(message: str) -> str:
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The singular or plural form of a message for *n*, in the active language."""
     return _active.get().ngettext(singular, plural, n)
+
+
+PLUGIN_DOMAIN = "plugin"
+
+
+@lru_cache(maxsize=8)
+def plugin_messages(locale: str, locales_dir: Path = LOCALES_DIR) -> dict:
+    """The plugin's interface strings for *locale* as JSON-ready data (read once per process).
+
+    ``messages`` maps each msgid to its translation, or to ``[singular, plural]`` for plural
+    entries; untranslated and fuzzy entries are left out, so the plugin falls back to the
+    English msgid exactly as gettext does.
+    """
+    path = Path(locales_dir) / locale / "LC_MESSAGES" / f"{PLUGIN_DOMAIN}.po"
+    messages: dict[str, object] = {}
+    plural = "n != 1"
+    if path.is_file():
+        with path.open("rb") as handle:
+            catalog = read_po(handle, locale=locale, domain=PLUGIN_DOMAIN)
+        plural = catalog.plural_expr
+        for message in catalog:
+            if not message.id or message.fuzzy:
+                continue
+            if isinstance(message.id, (tuple, list)):
+                if all(message.string):
+                    messages[message.id[0]] = list(message.string)
+            elif message.string:
+                messages[message.id] = message.string
+    return {"lang": locale, "messages": messages, "plural": plural}

@@ -1,14 +1,16 @@
 """Which escalations a customer's message calls for: trigger phrases found in the message.
 
-A trigger phrase matches when its words, analysed like search terms, stand one after another
-in the message. Both are analysed in the same language, and every language of the knowledge
-base is tried, so "lakimieheen" meets the trigger "lakimies" through Finnish stems and a
-customer who writes English in a Finnish thread still meets "lawyer". For Finnish and
-Estonian, whose words change inside as they inflect, the truncations of the words may match
-too. Stop words are skipped on both sides, so "puhun lakimiehen kanssa" meets "lakimies".
+A trigger phrase matches when its words stand one after another in the message, each
+message word being "the same word" as the trigger's: the same stem or lemma (so
+"lakimieheen" meets "lakimies"), a compound that ends in it ("kuluttajariitalautakuntaan"
+meets "lautakunta"), or, for Finnish and Estonian, a stem that differs only by one or two
+final letters ("juristi" meets "jurist"), which covers case forms Snowball leaves apart.
+Every language of the knowledge base is tried, so a customer who writes English in a
+Finnish thread still meets "lawyer". Stop words are skipped on both sides.
 
-Matching is exact and explainable on purpose: escalation wording is approved legal and
-communications text, and agents are shown exactly which phrases called for it.
+Deliberately not a prefix or truncation match: "toimittaja" (journalist) must not fire on
+"toimii" (works), nor "kuluttajariitalautakunta" on "kulut" (costs). Matching is exact and
+explainable: escalation wording is approved text, and agents see which phrases called for it.
 """
 
 from __future__ import annotations
@@ -16,17 +18,37 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from kb.analysis import tokens
+from kb.analysis import Token, tokens
 from kb.model import Snippet
 
-TRUNC_LANGS = ("fi", "et")  # languages whose inflection changes the stem: truncations match too
+NEAR_LANGS = ("fi", "et")  # languages whose case forms Snowball often leaves with different stems
+MIN_NEAR = 5
+BUCKET = 4  # words are looked up by the first letters of their stem, then compared exactly
+
+
+def _keys(tok: Token) -> set[str]:
+    return {term[:BUCKET] for term in (*tok.terms, *tok.parts)}
+
+
+def same_word(trigger: Token, word: Token, lang: str) -> bool:
+    """Is the message *word* the trigger's word, in an inflected form or as a compound's head?"""
+    terms = set(word.terms)
+    if terms & set(trigger.terms) or trigger.stem in word.parts:
+        return True
+    if lang in NEAR_LANGS:
+        for a in trigger.terms:
+            for b in terms:
+                short, long_ = sorted((a, b), key=len)
+                if len(short) >= MIN_NEAR and long_.startswith(short) and len(long_) - len(short) <= 2:
+                    return True
+    return False
 
 
 @dataclass(frozen=True)
 class _Pattern:
     snippet_id: str
     phrase: str
-    terms: tuple[str, ...]
+    terms: tuple[Token, ...]
 
 
 @dataclass(frozen=True)
@@ -45,8 +67,8 @@ class TriggerMatcher:
     def __init__(self, snippets: Iterable[Snippet], languages: Iterable[str]):
         self.languages = tuple(languages)
         self.snippets: dict[str, Snippet] = {}
-        # (analysis language, "stem" | "trunc") -> first term -> patterns starting with it
-        self._patterns: dict[tuple[str, str], dict[str, list[_Pattern]]] = {}
+        # analysis language -> first letters of the first word's terms -> patterns
+        self._patterns: dict[str, dict[str, list[_Pattern]]] = {}
         for snippet in snippets:
             self.snippets[snippet.id] = snippet
             for lang, phrases in snippet.triggers.items():
@@ -57,32 +79,29 @@ class TriggerMatcher:
         if not tokens(phrase, phrase_lang):
             return  # only stop words in its own language: it would match almost any message
         for lang in self.languages:
-            toks = tokens(phrase, lang)
+            toks = tuple(tokens(phrase, lang))
             if not toks:
-                continue  # only stop words: it would match everything
-            kinds = {"stem": tuple(t.stem for t in toks)}
-            if lang in TRUNC_LANGS:
-                kinds["trunc"] = tuple(t.trunc for t in toks)
-            for kind, terms in kinds.items():
-                table = self._patterns.setdefault((lang, kind), {})
-                table.setdefault(terms[0], []).append(_Pattern(snippet_id, phrase, terms))
+                continue
+            table = self._patterns.setdefault(lang, {})
+            for key in {term[:BUCKET] for term in toks[0].terms}:
+                table.setdefault(key, []).append(_Pattern(snippet_id, phrase, toks))
 
     def match(self, message: str) -> list[Match]:
         """Escalations whose triggers occur in *message*, in the order they first occur."""
         found: dict[str, dict[str, int]] = {}  # snippet id -> phrase -> first position
         for lang in self.languages:
-            toks = tokens(message, lang)
-            for kind in ("stem", "trunc"):
-                table = self._patterns.get((lang, kind))
-                if not table:
-                    continue
-                terms = [getattr(t, kind) for t in toks]
-                for position, term in enumerate(terms):
-                    for pattern in table.get(term, ()):
-                        end = position + len(pattern.terms)
-                        if tuple(terms[position:end]) == pattern.terms:
-                            phrases = found.setdefault(pattern.snippet_id, {})
-                            phrases[pattern.phrase] = min(phrases.get(pattern.phrase, position), position)
+            table = self._patterns.get(lang)
+            if not table:
+                continue
+            words = tokens(message, lang)
+            for position, word in enumerate(words):
+                candidates = {id(p): p for key in _keys(word) for p in table.get(key, ())}
+                for pattern in candidates.values():
+                    following = words[position:position + len(pattern.terms)]
+                    if len(following) == len(pattern.terms) and all(
+                            same_word(t, w, lang) for t, w in zip(pattern.terms, following, strict=True)):
+                        phrases = found.setdefault(pattern.snippet_id, {})
+                        phrases[pattern.phrase] = min(phrases.get(pattern.phrase, position), position)
         ordered = sorted(found.items(), key=lambda item: min(item[1].values()))
         return [
             Match(self.snippets[sid], tuple(sorted(phrases, key=lambda p: (phrases[p], p))))

@@ -231,7 +231,7 @@ def test_openapi_document_describes_this_knowledge_base(client):
     doc = client.get("/api/v1/openapi.json").get_json()
     assert doc["openapi"].startswith("3.0")
     assert set(doc["paths"]) == {"/api/v1/search", "/api/v1/suggest", "/api/v1/snippets/{id}", "/api/v1/render",
-                                 "/api/v1/reload", "/api/v1/health", "/api/v1/version", "/api/v1/openapi.json"}
+                                 "/api/v1/reload", "/api/v1/health", "/api/v1/version", "/api/v1/openapi.json", "/api/v1/i18n/{lang}"}
     render_schema = doc["components"]["schemas"]["RenderRequest"]
     assert render_schema["properties"]["lang"]["enum"] == ["fi", "et", "en"]
     assert render_schema["properties"]["variables"]["properties"]["customer.first_name"]["maxLength"] == 30
@@ -315,3 +315,34 @@ def test_changes_to_kb_yaml_apply_without_a_restart(client, api_kb):
     assert client.get("/api/v1/search?q=lasku&channel=whatsapp").status_code == 200
     data = render(client, id="billing/invoice", lang="fi", channel="whatsapp").get_json()
     assert data["limit"] == 1000
+
+
+@pytest.mark.parametrize("lang,shown", [("fi", "klo 14.30"), ("et", "kell 14:30"), ("en", "by 2:30\u202fPM")])
+def test_render_formats_typed_values_for_the_reply_language(client, api_kb, index_dir, lang, shown):
+    path = api_kb / "outage" / "known.yaml"
+    text = path.read_text().replace("korjaamme sitä.", "korjaamme sitä. Päivitämme klo {{outage.next_update}}.")
+    text = text.replace("Tekst.", "Tekst kell {{outage.next_update}}.").replace("Text.", "Text by {{outage.next_update}}.")
+    path.write_text(text)
+    index_kb(api_kb, index_dir)
+    data = render(client, id="outage/known", lang=lang, variables={"outage.next_update": "14:30"}).get_json()
+    assert shown in data["text"]
+    refused = render(client, id="outage/known", lang=lang, variables={"outage.next_update": "2pm"})
+    assert refused.status_code == 422 and "14:30" in refused.get_json()["error"]["message"]
+
+
+def test_plugin_strings_come_from_the_catalogs(client, tmp_path, monkeypatch):
+    from kb import i18n
+
+    po = tmp_path / "fi" / "LC_MESSAGES" / "plugin.po"
+    po.parent.mkdir(parents=True)
+    po.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+                  '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n'
+                  'msgid "Insert"\nmsgstr "Lisää"\n\n#, fuzzy\nmsgid "Copy"\nmsgstr "Kopioi"\n\n'
+                  'msgid "%(n)s result"\nmsgid_plural "%(n)s results"\nmsgstr[0] "%(n)s tulos"\nmsgstr[1] "%(n)s tulosta"\n',
+                  encoding="utf-8")
+    data = i18n.plugin_messages("fi", tmp_path)
+    assert data["messages"] == {"Insert": "Lisää", "%(n)s result": ["%(n)s tulos", "%(n)s tulosta"]}
+    assert data["plural"] == "(n != 1)"
+    response = client.get("/api/v1/i18n/fi-FI")
+    assert response.status_code == 200 and response.get_json()["lang"] == "fi"
+    assert client.get("/api/v1/i18n/sv").get_json()["lang"] == "en"

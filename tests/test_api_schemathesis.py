@@ -8,11 +8,12 @@ token must get 401.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 
-from api_support import live_server, write_kb
+from api_support import http, live_server, write_kb
 from conftest import REPO
 
 FUZZ_SECRET = "fuzz-admin-token-0123456789"
@@ -29,6 +30,7 @@ def test_live_server_conforms_to_its_openapi_document(tmp_path):
     (tmp_path / "schemathesis.toml").write_text(CONFIG)
     with live_server(tmp_path, responses, tmp_path / "index", "--workers", "2", "--watch-seconds", "0",
                      "--rate-limit", "0", "--tokens-file", str(tmp_path / "tokens.yaml")) as base:
+        document = json.loads(http("GET", f"{base}/api/v1/openapi.json")[2])
         done = subprocess.run(
             [sys.executable, "-m", "schemathesis.cli", "--config-file", str(tmp_path / "schemathesis.toml"), "run",
              f"{base}/api/v1/openapi.json", "--header", f"Authorization: Bearer {FUZZ_SECRET}",
@@ -38,4 +40,5 @@ def test_live_server_conforms_to_its_openapi_document(tmp_path):
             env={**os.environ, "PYTHONPATH": str(REPO), "SCHEMATHESIS_HOOKS": ""})
     summary = done.stdout[-6000:]
     assert done.returncode == 0, summary + done.stderr[-2000:]
-    assert "Tested: 7" in summary, summary  # every operation but the document itself
+    operations = sum(len(methods) for path, methods in document["paths"].items() if not path.endswith("openapi.json"))
+    assert f"Tested: {operations}" in summary, summary  # every operation but the document itself

@@ -241,12 +241,15 @@ def test_plugin_folder_is_served_when_it_exists(make_app, tmp_path):
     plugin = tmp_path / "plugin"
     plugin.mkdir()
     (plugin / "app.js").write_text("console.log('hi');\n")
-    (plugin / "demo.html").write_text("<!doctype html><title>demo</title>\n")
+    (plugin / "demo").mkdir()
+    (plugin / "demo" / "index.html").write_text("<!doctype html><title>demo</title>\n")
     client = make_app(PLUGIN_DIR=str(plugin), CORS_ORIGINS="https://*.zendesk.com").test_client()
     script = client.get("/plugin/app.js")
     assert script.status_code == 200 and script.get_data(as_text=True) == "console.log('hi');\n"
     assert "frame-ancestors 'self' https://*.zendesk.com" in script.headers["Content-Security-Policy"]
-    assert "<title>demo</title>" in client.get("/").get_data(as_text=True)
+    home = client.get("/")
+    assert home.status_code == 302 and home.headers["Location"].endswith("/plugin/demo/index.html")
+    assert "<title>demo</title>" in client.get("/plugin/demo/index.html").get_data(as_text=True)
     assert client.get("/plugin/../apikit.py").status_code == 404
 
 

@@ -88,3 +88,29 @@ def test_detection_falls_back_when_it_cannot_tell():
     assert langdetect.detect("12345 !!!", LANGS, "et") == "et"
     assert langdetect.detect("anything", ("fi",), "fi") == "fi"
     assert langdetect.detect("Where is my parcel?", ("fi", "xx", "en"), "fi") == "en"
+
+
+SAMPLE_CASES = [
+    ("Vien asian kuluttajariitalautakuntaan ja otan yhteyttä lakimieheen", "escalation/legal"),
+    ("Pöördun tarbijavaidluste komisjoni poole ja annan asja juristi kätte", "escalation/legal"),
+    ("Haluan puhua esimiehesi kanssa", "escalation/supervisor"),
+    ("Ma tahan rääkida teie ülemusega", "escalation/supervisor"),
+    ("I want to speak to your manager", "escalation/supervisor"),
+    ("Kustutage minu andmed palun", "escalation/data-protection"),
+    ("Te olette idiootteja, tapan teidät", "escalation/abusive-language"),
+    ("netti ei toimi taas", None),  # "toimii" is not "toimittaja"
+    ("kuka maksaa kulut? datan kulutus on iso", None),  # "kulut" is not "kuluttajariitalautakunta"
+    ("The delivery was managed badly", None),
+]
+
+
+@pytest.mark.parametrize("message,expected", SAMPLE_CASES)
+def test_sample_triggers_fire_on_inflected_forms_and_not_on_look_alikes(message, expected):
+    from conftest import SAMPLE
+
+    from kb.loader import load_kb
+
+    kb = load_kb(SAMPLE)
+    matcher = TriggerMatcher([s for s in kb.snippets.values() if s.is_escalation], kb.settings.languages)
+    ids = [match.snippet.id for match in matcher.match(message)]
+    assert ids == ([expected] if expected else [])

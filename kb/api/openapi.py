@@ -101,6 +101,15 @@ SCHEMAS["RenderResponse"] = _obj({
 })
 
 
+# Typed variables (kb.yaml `format`) take ISO values; render writes them in the reply's language.
+VALUE_FORMATS = {
+    "time": {"pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "14:30"},
+    "date": {"format": "date", "example": "2026-11-22"},
+    "datetime": {"format": "date-time", "example": "2026-11-22T14:30:00Z"},
+    "number": {"pattern": r"^-?[0-9]{1,15}(\.[0-9]{1,6})?$", "example": "1234.5"},
+}
+
+
 def _param(name: str, schema: dict, description: str, required: bool = False, where: str = "query") -> dict:
     return {"name": name, "in": where, "required": required, "description": description, "schema": schema}
 
@@ -164,6 +173,19 @@ def _paths(lang: dict, channel: dict, limit: dict, example_id: str | None) -> di
             "operationId": "version", "summary": "Code version, content revision, index times.", "security": [],
             "responses": {"200": _json("Version", "What is served."), "429": RATE_LIMITED, **UNAVAILABLE},
         }},
+        "/api/v1/i18n/{lang}": {"get": {
+            "operationId": "pluginStrings", "summary": "The plugin's interface strings in a language (Babel catalogs).",
+            "security": [],
+            "parameters": [{"name": "lang", "in": "path", "required": True,
+                            "description": "Language tag; unknown ones give English.",
+                            "schema": {"type": "string", "minLength": 1}}],  # any tag: negotiated
+            "responses": {"200": {"description": "msgid -> translation, or [singular, plural] for plural entries.",
+                                  "content": {"application/json": {"schema": {
+                                      "type": "object", "required": ["lang", "messages", "plural"],
+                                      "properties": {"lang": {"type": "string"}, "plural": {"type": "string"},
+                                                     "messages": {"type": "object"}}}}}},
+                          "429": RATE_LIMITED},
+        }},
         "/api/v1/openapi.json": {"get": {
             "operationId": "openapi", "summary": "This document.", "security": [],
             "responses": {"200": {"description": "OpenAPI 3.0 document.",
@@ -193,7 +215,8 @@ def document(settings: KBSettings, max_query: int, max_message: int, tokens_requ
     schemas["SuggestRequest"] = _obj({"message": message, "lang": optional(lang),
                                       "channel": optional(channel), "limit": optional(limit)},
                                      required=("message",), closed=True)
-    variables = {name: {"type": "string", "maxLength": spec.max_length, "description": spec.description}
+    variables = {name: {"type": "string", "maxLength": spec.max_length, "description": spec.description,
+                        **VALUE_FORMATS.get(getattr(spec, "format", None), {})}
                  for name, spec in settings.variables.items()}
     schemas["RenderRequest"] = _obj({
         "id": {**STR, **({"example": example_id} if example_id else {})}, "lang": lang,

@@ -11,14 +11,14 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, send_from_directory
+from flask import Blueprint, Response, current_app, redirect, send_from_directory
 
 from kb.api.errors import not_found
 from kb.i18n import gettext
 
 bp = Blueprint("pages", __name__)
 
-DEMO_PAGE = "demo.html"
+DEMO_PAGE = "demo/index.html"
 PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
             "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors {ancestors}")
 
@@ -48,7 +48,7 @@ def placeholder() -> str:
 def index() -> Response:
     folder = _plugin_dir()
     if folder is not None and (folder / DEMO_PAGE).is_file():
-        return _with_csp(send_from_directory(folder, DEMO_PAGE))
+        return redirect(f"/plugin/{DEMO_PAGE}")  # relative links of the demo resolve under /plugin/
     return _with_csp(Response(placeholder(), mimetype="text/html"))
 
 

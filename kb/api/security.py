@@ -18,7 +18,7 @@ from kb.ratelimit import TokenBuckets
 from kb.tokens import ApiToken, TokenStore
 
 API_PREFIX = "/api/"
-PUBLIC_ENDPOINTS = {"ops.health", "ops.version", "openapi.openapi_document"}
+PUBLIC_ENDPOINTS = {"ops.health", "ops.version", "openapi.openapi_document", "strings.plugin_strings"}
 UNLIMITED_ENDPOINTS = {"ops.health"}
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 PREFLIGHT_MAX_AGE = "600"

@@ -13,6 +13,7 @@ from flask import Blueprint, jsonify, request
 from kb.api import params
 from kb.api.errors import bad_request, invalid, not_found
 from kb.api.services import services
+from kb.formatting import FormatError, format_value
 from kb.i18n import gettext
 from kb.kbsettings import KBSettings
 from kb.model import Snippet, snippet_to_dict
@@ -70,11 +71,27 @@ def variables(value: object, settings: KBSettings) -> dict[str, str]:
         if len(text) > spec.max_length:
             raise invalid(gettext("The variable '%(name)s' is %(length)d characters long; the limit is %(limit)d.")
                           % {"name": name, "length": len(text), "limit": spec.max_length}, variable=name)
-        if text.strip():  # an empty value would blank the placeholder silently: treat it as missing
-            values[name] = text
-        else:
+        if text.strip() or getattr(spec, "format", None):
+            values[name] = text  # a typed value must be valid, even blank: the formatter refuses it
+        else:  # an empty value would blank the placeholder silently: treat it as missing
             values.pop(name, None)
     return values
+
+
+FORMAT_EXAMPLES = {"time": "14:30", "date": "2026-11-22", "datetime": "2026-11-22T14:30", "number": "1234.5"}
+
+
+def formatted(values: dict[str, str], settings: KBSettings, lang: str) -> dict[str, str]:
+    """Typed values (times, dates, numbers) written in *lang*'s convention by Babel."""
+    result = dict(values)
+    for name, value in values.items():
+        fmt = settings.variables[name].format
+        try:
+            result[name] = format_value(value, fmt, lang)
+        except FormatError:
+            raise invalid(gettext("The variable '%(name)s' must be written in ISO form, such as %(example)s.")
+                          % {"name": name, "example": FORMAT_EXAMPLES[fmt]}, variable=name) from None
+    return result
 
 
 @bp.post("/render")
@@ -92,6 +109,7 @@ def render():
     values = variables(body.get("variables"), settings)
     found = _snippet(body["id"])
     text = found.text_for(lang)
+    values = formatted(values, settings, text.lang)
     limit = settings.channels.get(channel) if channel else None
     use_short = limit is not None and text.short is not None
     rendered = fill(text.short if use_short else text.body, values)
