@@ -196,8 +196,16 @@ class Engine:
     One per process (per worker): opening a Whoosh searcher is costly, refreshing is cheap.
     """
 
-    def __init__(self, index_dir: Path):
+    def __init__(self, index_dir: Path, check_interval: float = 0.0):
+        """*check_interval*: seconds between looks at the disk for a new build or commit.
+
+        0 (the CLI, tests) looks on every call; the API uses a fraction of a second, since
+        every look costs several system calls and a service answers hundreds of requests a
+        second. :meth:`check_now` forces the next call to look (after a reload in-process).
+        """
         self.index_dir = Path(index_dir)
+        self.check_interval = check_interval
+        self._checked = 0.0
         self._lock = threading.Lock()
         self._build: Path | None = None
         self._searcher: Searcher | None = None
@@ -206,7 +214,15 @@ class Engine:
         self.meta: dict = {}
         self.generation = 0
 
+    def check_now(self) -> None:
+        self._checked = 0.0
+
     def _current(self) -> Searcher:
+        now = time.monotonic()
+        searcher = self._searcher
+        if searcher is not None and now - self._checked < self.check_interval:
+            return searcher
+        self._checked = now
         build_dir = current_build(self.index_dir)
         if build_dir is None:
             raise FileNotFoundError(f"no search index in {self.index_dir}; run `kb index`")

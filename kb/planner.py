@@ -182,7 +182,7 @@ class Planner:
                     if term in lexicon.df:
                         self._add(plan, lang, term, 1.0 if rank == 0 else ALT_BOOST)
                 if tok.stem in parts:  # the word is a member of a compound in the texts
-                    plan.clauses.append(Clause(field_name(lang, "parts"), tok.stem, PART_BOOST))
+                    self._add(plan, lang, tok.stem, 1.0, {"parts": PART_BOOST})
                 for part in tok.parts:  # the word is a compound whose members the texts use
                     if part in lexicon.df:
                         self._add(plan, lang, part, COMPOUND_BOOST)
@@ -191,7 +191,7 @@ class Planner:
                         self._add(plan, lang, compound, COMPOUND_BOOST)
                 for term in lexicon.near(tok.stem) if short else ():
                     self._add(plan, lang, term, NEAR_BOOST)
-                plan.clauses.append(Clause(field_name(lang, "trunc"), tok.trunc, TRUNC_BOOST))
+                self._add(plan, lang, tok.trunc, 1.0, {"trunc": TRUNC_BOOST})
             unknown = [tok for tok in dict.fromkeys(toks) if tok.word not in known_words]
             for position, tok in enumerate(unknown):
                 self._unknown_word(plan, lexicon, lang, tok, spell=position < MAX_SPELLED)
@@ -202,9 +202,13 @@ class Planner:
                     self._add(plan, lang, term, PREFIX_BOOST)
         return plan
 
-    @staticmethod
-    def _add(plan: Plan, lang: str, term: str, weight: float) -> None:
-        plan.clauses.extend(Clause(field_name(lang, kind), term, boost * weight) for kind, boost in FIELD_BOOST.items())
+    def _add(self, plan: Plan, lang: str, term: str, weight: float, kinds: dict[str, float] = FIELD_BOOST) -> None:
+        """Clauses for *term* in the fields that have it: a clause on a field without the term
+        finds nothing yet costs the engine a look-up and a slot in the union of matchers."""
+        for kind, boost in kinds.items():
+            field = field_name(lang, kind)
+            if term in self.engine.vocabulary(field):
+                plan.clauses.append(Clause(field, term, boost * weight))
 
     def _unknown_word(self, plan: Plan, lexicon: Lexicon, lang: str, tok: Token, spell: bool) -> None:
         """A word no language knows: maybe a typo, maybe a compound."""
@@ -226,4 +230,4 @@ class Planner:
                     expansions.setdefault(term, COMPOUND_BOOST)
         for term, weight in expansions.items():
             self._add(plan, lang, term, weight)
-        plan.clauses.append(Clause(field_name(lang, "trunc"), tok.trunc, TRUNC_BOOST))
+        self._add(plan, lang, tok.trunc, 1.0, {"trunc": TRUNC_BOOST})

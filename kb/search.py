@@ -108,8 +108,8 @@ def index_is_current(root: Path, index_dir: Path) -> bool:
 class SearchService:
     """Answers searches from one index; safe to share between threads of a worker."""
 
-    def __init__(self, index_dir: Path, settings: KBSettings):
-        self.engine = engine.Engine(index_dir)
+    def __init__(self, index_dir: Path, settings: KBSettings, check_interval: float = 0.0):
+        self.engine = engine.Engine(index_dir, check_interval)
         self.settings = settings
         self.planner = Planner(self.engine, settings.languages)
         self._snippets: dict[str, Snippet] = {}

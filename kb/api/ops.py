@@ -76,6 +76,7 @@ def reload():
     svc = services()
     try:
         report = reindex(svc.responses, svc.index_dir, full=full)
+        svc.index_changed()
     except IndexRefused as refused:
         count = len(refused.problems)
         message = ngettext("The knowledge base has %(count)d error; the index was not changed.",

@@ -26,6 +26,7 @@ from kb.model import Snippet
 from kb.search import SearchService
 from kb.triggers import Match, TriggerMatcher
 
+INDEX_CHECK_SECONDS = 0.25  # how soon a worker sees a build swapped in by another process
 CACHE_SIZE = 2048  # search answers remembered per worker (a few MB)
 
 
@@ -34,7 +35,7 @@ class Services:
         self.responses, self.index_dir = Path(responses), Path(index_dir)
         self._settings_stamp = self._stamp()
         self._settings = load_settings(self.responses)
-        self._search = SearchService(self.index_dir, self._settings)
+        self._search = SearchService(self.index_dir, self._settings, INDEX_CHECK_SECONDS)
         self._reading = threading.RLock()  # every use of the index (see the module docstring)
         self._cache: OrderedDict[tuple, dict] = OrderedDict()  # search answers, least recently used first
         self._cache_generation: tuple[int, int] | None = None
@@ -55,8 +56,12 @@ class Services:
                 return
             settings = load_settings(self.responses)  # SettingsError: keep serving the old ones
             self._search.close()
-            self._search = SearchService(self.index_dir, settings)
+            self._search = SearchService(self.index_dir, settings, INDEX_CHECK_SECONDS)
             self._settings, self._settings_stamp = settings, stamp
+
+    def index_changed(self) -> None:
+        """This process just changed the index: look at it on the next request."""
+        self._search.engine.check_now()
 
     @property
     def settings(self) -> KBSettings:
