@@ -137,3 +137,24 @@ def test_cli_review_history_and_new(root, capsys):
     assert sorted({p.code for p in report.problems}) == ["KB025", "KB026", "KB030"]  # the escalation awaits approval
     skeleton = (root / "billing" / "late-fee.yaml").read_text()
     assert skeleton.startswith("# yaml-language-server: $schema=../schema.json\nid: billing/late-fee\n")
+
+
+def test_history_endpoint(root, tmp_path):
+    from kb.api import create_app
+    from kb.search import index_kb
+
+    invoice = root / "billing" / "invoice.yaml"
+    edit(invoice, "kuukausimaksu.", "kuukausimaksu ja toimitusmaksu.")
+    edit(invoice, "version: 1", "version: 2")
+    commit(root.parent, "Invoice v2")
+    index_kb(root, tmp_path / "ix")
+    app = create_app({"RESPONSES": str(root), "INDEX": str(tmp_path / "ix"), "RATE_LIMIT": 0, "TOKENS_FILE": None,
+                      "TOKENS_ENV": "", "CORS_ORIGINS": "", "TESTING": True})
+    client = app.test_client()
+    data = client.get("/api/v1/snippets/billing/invoice/history").get_json()
+    assert data["id"] == "billing/invoice" and data["version"] == 2
+    assert [(h["version"], h["author"], h["subject"]) for h in data["history"]] == [
+        (1, "Eeva Editori", "Initial replies"), (2, "Eeva Editori", "Invoice v2")]
+    assert client.get("/api/v1/snippets/billing/invoice").get_json()["id"] == "billing/invoice"
+    assert client.get("/api/v1/snippets/nothing/history").status_code == 404
+    app.extensions["vastaus"].close()

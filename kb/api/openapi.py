@@ -173,6 +173,17 @@ def _paths(lang: dict, channel: dict, limit: dict, example_id: str | None) -> di
             "operationId": "version", "summary": "Code version, content revision, index times.", "security": [],
             "responses": {"200": _json("Version", "What is served."), "429": RATE_LIMITED, **UNAVAILABLE},
         }},
+        "/api/v1/snippets/{id}/history": {"get": {
+            "operationId": "snippetHistory", "summary": "The snippet's versions with date, author and commit, from git.",
+            "parameters": [_param("id", {**STR, **({"example": example_id} if example_id else {})},
+                                  "Snippet id, e.g. outage/acknowledge.", True, "path")],
+            "responses": {"200": {"description": "Oldest first; empty when the knowledge base is not a git checkout.",
+                                  "content": {"application/json": {"schema": {
+                                      "type": "object", "required": ["id", "version", "history"],
+                                      "properties": {"id": {"type": "string"}, "version": {"type": "integer"},
+                                                     "history": {"type": "array", "items": {"type": "object"}}}}}}},
+                          "404": _error("No such snippet."), **COMMON, **UNAVAILABLE},
+        }},
         "/api/v1/i18n/{lang}": {"get": {
             "operationId": "pluginStrings", "summary": "The plugin's interface strings in a language (Babel catalogs).",
             "security": [],

@@ -14,6 +14,7 @@ from kb.api import params
 from kb.api.errors import bad_request, invalid, not_found
 from kb.api.services import services
 from kb.formatting import FormatError, format_value
+from kb.history import versions
 from kb.i18n import gettext
 from kb.kbsettings import KBSettings
 from kb.model import Snippet, snippet_to_dict
@@ -29,6 +30,16 @@ def _snippet(snippet_id: object) -> Snippet:
     if snippet is None:
         raise not_found(gettext("There is no snippet '%(id)s'.") % {"id": snippet_id})
     return snippet
+
+
+@bp.get("/snippets/<path:snippet_id>/history")
+def history(snippet_id: str):
+    """The snippet's versions from git: date, author, commit (empty when not a git checkout)."""
+    found = _snippet(snippet_id)
+    entries = versions(services().responses, found.id)
+    return jsonify({"id": found.id, "version": found.version,
+                    "history": [{"version": v.version, "commit": v.sha, "date": v.date, "author": v.author,
+                                 "subject": v.subject} for v in entries]})
 
 
 @bp.get("/snippets/<path:snippet_id>")
