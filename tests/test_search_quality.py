@@ -7,8 +7,9 @@ and kind, and that Vastaus beats the plain FTS5 baseline. The numbers are printe
 
 from __future__ import annotations
 
-from bench.eval_search import DEFAULT_CASES, evaluate, load_cases, table
 from conftest import SAMPLE
+
+from bench.eval_search import DEFAULT_CASES, evaluate, load_cases, table
 
 OVERALL_HIT3 = 0.95
 GROUP_HIT3 = 0.90
