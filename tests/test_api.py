@@ -196,6 +196,7 @@ def test_health_and_version(client):
     assert client.get("/api/v1/health").get_json() == {"status": "ok", "snippets": 4}
     data = client.get("/api/v1/version").get_json()
     assert data["snippets"] == {"total": 4, "reply": 3, "escalation": 1}
+    assert data["channels"]["twitter"] == 280 and data["channels"]["email"] is None
     assert data["revision"] is None  # tmp_path is not a git checkout
     assert data["index"]["built_at"].endswith("Z") and data["index"]["updated_at"] >= data["index"]["built_at"]
 

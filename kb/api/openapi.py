@@ -78,6 +78,8 @@ SCHEMAS: dict = {
         "version": STR, "api": STR, "revision": NULLABLE_STR, "languages": STR_LIST,
         "snippets": _obj({"total": INT, "reply": INT, "escalation": INT}),
         "index": _obj({"built_at": NULLABLE_STR, "updated_at": NULLABLE_STR}),
+        "channels": {"type": "object", "description": "Channel -> character limit (null: none), from kb.yaml.",
+                     "additionalProperties": {"type": "integer", "nullable": True}},
     }),
     "ReloadRequest": _obj({"full": BOOL}, required=(), closed=True),
     "ReloadResponse": _obj({"full": BOOL, "snippets": INT, "changed": INT, "removed": INT, "warnings": INT,
