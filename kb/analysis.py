@@ -106,13 +106,18 @@ def _token(word: str, lang: str) -> Token:
     return Token(word, snowball, truncation(word))
 
 
+@lru_cache(maxsize=200_000)
+def _content_token(word: str, lang: str) -> Token | None:
+    """The token of a content word; None for stop words and words too short or long to use."""
+    if not MIN_WORD <= len(word) <= MAX_WORD or is_stop_word(word, lang):
+        return None
+    return _token(word, lang)
+
+
 def tokens(text: str, lang: str) -> list[Token]:
     """Content words of *text* in *lang*: stop words and 1-letter words dropped."""
-    return [
-        _token(word, lang)
-        for word in words(text)
-        if MIN_WORD <= len(word) <= MAX_WORD and not is_stop_word(word, lang)
-    ]
+    found = (_content_token(word, lang) for word in words(text))
+    return [token for token in found if token is not None]
 
 
 def stems(text: str, lang: str) -> list[str]:

@@ -179,3 +179,17 @@ def test_index_is_current_notices_newer_content(kb_dir, tmp_path):
     time.sleep(0.01)
     write_reply(kb_dir, "billing/new", "Uusi")
     assert not index_is_current(kb_dir, index_dir)
+
+
+def test_update_reads_only_changed_files_and_still_refuses_duplicates(kb_dir, tmp_path, service):
+    index_dir = tmp_path / "index"
+    copy = kb_dir / "billing" / "copy.yaml"
+    copy.write_text((kb_dir / "billing" / "invoice.yaml").read_text())  # keeps id billing/invoice
+    with pytest.raises(IndexRefused) as refused:
+        index_kb(kb_dir, index_dir)
+    assert {p.code for p in refused.value.problems} >= {"KB014"}
+    copy.unlink()
+    report = index_kb(kb_dir, index_dir)
+    assert not report.full and report.changed == 0 and report.removed == 0
+    (kb_dir / "kb.yaml").write_text((kb_dir / "kb.yaml").read_text() + "\n")  # settings changed: all is read
+    assert index_kb(kb_dir, index_dir).snippets == 3
