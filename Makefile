@@ -6,8 +6,8 @@ PORT   ?= 8000
 
 .PHONY: run test setup system-deps lint clean
 
-# System packages from Debian: Voikko (Finnish morphology) now, Chromium for browser tests later.
-APT_PACKAGES = libvoikko1 voikko-fi
+# System packages from Debian: Voikko (Finnish morphology) and Chromium (the plugin's browser tests).
+APT_PACKAGES = libvoikko1 voikko-fi chromium
 
 system-deps:
 	@if ! dpkg -s $(APT_PACKAGES) >/dev/null 2>&1; then \
@@ -32,7 +32,7 @@ run: setup
 
 # Runs the whole test suite, lint and style checks included.
 test: setup
-	$(BIN)/ruff check kb tests
+	$(BIN)/ruff check kb tests bench plugin
 	$(BIN)/python -m pytest
 
 clean:

@@ -173,9 +173,10 @@ def build_parser() -> argparse.ArgumentParser:
         add_argument(serve, name)
     serve.set_defaults(func=cmd_serve)
 
-    from kb import cli_git, cli_translations
+    from kb import cli_git, cli_plugin, cli_translations
 
     cli_git.register(sub, _add_setting)
+    cli_plugin.register(sub, _add_setting)
     cli_translations.register(sub, _add_setting)
     return parser
 

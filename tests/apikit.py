@@ -24,7 +24,7 @@ def index_dir(api_kb: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def make_app(api_kb: Path, index_dir: Path):
+def make_app(api_kb: Path, index_dir: Path, tmp_path: Path):
     """``make_app(**config)``: an app on the test knowledge base; rate limits off unless given."""
     from kb.api import create_app
 
@@ -32,7 +32,8 @@ def make_app(api_kb: Path, index_dir: Path):
 
     def build(**config):
         app = create_app({"RESPONSES": str(api_kb), "INDEX": str(index_dir), "RATE_LIMIT": 0,
-                          "TOKENS_FILE": None, "TOKENS_ENV": "", "CORS_ORIGINS": "", "TESTING": True, **config})
+                          "TOKENS_FILE": None, "TOKENS_ENV": "", "CORS_ORIGINS": "", "TESTING": True,
+                          "PLUGIN_DIR": str(tmp_path / "no-plugin"), **config})
         apps.append(app)
         return app
 

@@ -48,7 +48,7 @@ def placeholder() -> str:
 def index() -> Response:
     folder = _plugin_dir()
     if folder is not None and (folder / DEMO_PAGE).is_file():
-        return redirect(f"/plugin/{DEMO_PAGE}")  # relative links of the demo resolve under /plugin/
+        return _with_csp(redirect(f"/plugin/{DEMO_PAGE}"))  # the demo's relative links resolve under /plugin/
     return _with_csp(Response(placeholder(), mimetype="text/html"))
 
 

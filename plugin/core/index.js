@@ -1,0 +1,11 @@
+/**
+ * Entry point of the core plugin: importing it registers <vastaus-panel>.
+ * Adapters load only this file (an ES module, no build step):
+ *   import { define } from '../core/index.js';
+ */
+import { define } from './panel.js';
+
+export { ApiError, createApi, fetchTransport } from './api.js';
+export { CHANNEL_LIMITS, LANGUAGES, VastausPanel, define } from './panel.js';
+
+define();

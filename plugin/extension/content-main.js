@@ -1,0 +1,101 @@
+/**
+ * What the content script does on an allowed helpdesk page: a "V" button and a panel frame
+ * at the right edge, the Alt+Shift+V shortcut, and insertion into the reply box the agent was
+ * last in (textarea or contenteditable, with input events).
+ *
+ * The panel runs in an extension page (panel.html) inside an iframe rather than in the page:
+ * content scripts have no custom elements, and in its own frame the panel is out of reach of
+ * the page's scripts and styles. The page only learns the text the agent inserts.
+ * The customer's message is whatever text the agent selected before opening the panel.
+ */
+import { ReplyTarget } from './insert.js';
+
+const WIDTH = '400px';
+
+function style(node, rules) {
+  Object.assign(node.style, rules); // CSSOM: allowed whatever the page's style-src
+}
+
+/**
+ * @param {{chromeApi?: object, doc?: Document}} options
+ */
+export async function start({ chromeApi = globalThis.chrome, doc = document } = {}) {
+  const view = doc.defaultView;
+  const frameUrl = chromeApi.runtime.getURL('panel.html');
+  const frameOrigin = new URL(frameUrl, view.location.href).origin;
+  const { uiLang = '' } = await chromeApi.storage.local.get('uiLang');
+
+  const box = doc.createElement('div');
+  box.id = 'vastaus-extension';
+  style(box, { position: 'fixed', top: '0', right: '0', width: WIDTH, height: '100vh', zIndex: '2147483646',
+    boxShadow: '-4px 0 16px rgba(0,0,0,.15)', background: '#fff', display: 'none' });
+  const frame = doc.createElement('iframe');
+  frame.src = frameUrl;
+  frame.title = 'Vastaus';
+  frame.setAttribute('allow', 'clipboard-write');
+  style(frame, { border: '0', width: '100%', height: '100%' });
+  box.append(frame);
+  const toggle = doc.createElement('button');
+  toggle.type = 'button';
+  toggle.textContent = 'V';
+  toggle.title = 'Vastaus (Alt+Shift+V)';
+  toggle.setAttribute('aria-label', 'Vastaus');
+  toggle.setAttribute('aria-expanded', 'false');
+  style(toggle, { position: 'fixed', right: '16px', bottom: '16px', zIndex: '2147483647', width: '40px', height: '40px',
+    borderRadius: '50%', border: '0', background: '#0b6e4f', color: '#fff', font: '600 16px system-ui, sans-serif',
+    cursor: 'pointer', boxShadow: '0 2px 8px rgba(0,0,0,.25)' });
+  doc.body.append(box, toggle);
+
+  const target = new ReplyTarget(doc, (node) => node === toggle || box.contains(node));
+  let ready = false;
+  let selected = '';
+  const post = (message) => frame.contentWindow.postMessage(message, frameOrigin);
+
+  function context() {
+    return {
+      type: 'vastaus-context',
+      uiLang: uiLang || (view.navigator.language || 'en').slice(0, 2),
+      conversation: { id: view.location.host + view.location.pathname, lastMessage: selected },
+    };
+  }
+
+  function open() {
+    const selection = doc.getSelection();
+    const text = selection ? selection.toString().trim() : '';
+    if (text && !box.contains(selection.anchorNode)) selected = text;
+    box.style.display = 'block';
+    toggle.setAttribute('aria-expanded', 'true');
+    if (ready) post(context());
+    frame.focus();
+    post({ type: 'vastaus-focus' });
+  }
+
+  function close() {
+    box.style.display = 'none';
+    toggle.setAttribute('aria-expanded', 'false');
+    if (target.element) target.element.focus();
+  }
+
+  toggle.addEventListener('mousedown', (event) => event.preventDefault()); // keep the selection
+  toggle.addEventListener('click', () => (box.style.display === 'none' ? open() : close()));
+  doc.addEventListener('keydown', (event) => {
+    if (event.altKey && event.shiftKey && event.code === 'KeyV') {
+      event.preventDefault();
+      open();
+    }
+  }, true);
+  view.addEventListener('message', (event) => {
+    if (event.source !== frame.contentWindow || !event.data || typeof event.data !== 'object') return;
+    const message = event.data;
+    if (message.type === 'vastaus-ready') {
+      ready = true;
+      post(context());
+    } else if (message.type === 'vastaus-insert') {
+      const ok = target.insert(String(message.text));
+      post({ type: 'vastaus-inserted', id: message.id, ok });
+    } else if (message.type === 'vastaus-close') {
+      close();
+    }
+  });
+  return { open, close, box, frame, toggle };
+}

@@ -1,0 +1,78 @@
+/**
+ * The extension's options: the Vastaus address, the API token (kept in chrome.storage.local,
+ * on this computer only) and the helpdesk sites the panel may run on. Saving asks the browser
+ * for permission for exactly those sites and the API's origin (optional host permissions);
+ * the service worker then registers the content script for the granted sites only.
+ */
+import { _, format, ngettext, setCatalog } from './core/i18n.js';
+
+const $ = (id) => document.getElementById(id);
+const PATTERN = /^(https?|\*):\/\/(\*|(\*\.)?[^/*]+)\/.*$/;
+
+/** Site patterns from the text box; throws with the first one Chrome would not accept. */
+export function parseSites(text) {
+  const sites = text.split(/\s+/).map((line) => line.trim()).filter(Boolean);
+  for (const site of sites) {
+    if (!PATTERN.test(site)) throw new Error(format(_('"{pattern}" is not a site pattern such as https://support.example.com/*'), { pattern: site }));
+  }
+  return sites;
+}
+
+function apiOrigin(url) {
+  const parsed = new URL(url);
+  if (!['https:', 'http:'].includes(parsed.protocol)) throw new Error(_('The Vastaus address must start with https://'));
+  return `${parsed.origin}/*`;
+}
+
+function applyStrings() {
+  document.title = _('Vastaus settings');
+  $('heading').textContent = _('Vastaus settings');
+  $('api-url-label').textContent = _('Vastaus address');
+  $('token-label').textContent = _('API token');
+  $('sites-label').textContent = _('Helpdesk sites (one pattern a line)');
+  $('sites-help').textContent = _('The panel runs only on these sites; the browser asks you to allow each of them.');
+  $('ui-lang-label').textContent = _('Interface language');
+  $('save').textContent = _('Save');
+}
+
+async function loadStrings(apiUrl, lang) {
+  if (!apiUrl) return;
+  try {
+    const response = await fetch(`${apiUrl.replace(/\/+$/, '')}/api/v1/i18n/${encodeURIComponent(lang)}`);
+    if (response.ok) setCatalog(await response.json());
+  } catch (_err) {
+    // English stays
+  }
+}
+
+async function main() {
+  const stored = await chrome.storage.local.get(['apiUrl', 'token', 'sites', 'uiLang']);
+  $('api-url').value = stored.apiUrl || '';
+  $('token').value = stored.token || '';
+  $('sites').value = (stored.sites || []).join('\n');
+  $('ui-lang').value = stored.uiLang || '';
+  await loadStrings(stored.apiUrl, stored.uiLang || navigator.language.slice(0, 2));
+  applyStrings();
+  $('form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const status = $('status');
+    try {
+      const apiUrl = $('api-url').value.trim().replace(/\/+$/, '');
+      const sites = parseSites($('sites').value);
+      // Must run in the click's user gesture: no await before it.
+      const granted = await chrome.permissions.request({ origins: [...sites, apiOrigin(apiUrl)] });
+      if (!granted) {
+        status.textContent = _('The browser did not allow these sites; nothing was saved.');
+        return;
+      }
+      await chrome.storage.local.set({ apiUrl, token: $('token').value.trim(), sites, uiLang: $('ui-lang').value });
+      await chrome.runtime.sendMessage({ type: 'vastaus-sync' });
+      status.textContent = format(ngettext('Saved. Vastaus runs on {count} site.', 'Saved. Vastaus runs on {count} sites.', sites.length),
+        { count: sites.length });
+    } catch (err) {
+      status.textContent = err.message;
+    }
+  });
+}
+
+main();

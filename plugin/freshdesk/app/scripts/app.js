@@ -1,0 +1,99 @@
+/**
+ * Vastaus in Freshdesk's ticket sidebar (Freshworks app platform 3.0).
+ *
+ * - The conversation comes from client.data.get: 'ticket' (id, first message, source),
+ *   'requester' (the customer's name) and 'loggedInUser' (the agent and their language).
+ * - API calls go through request templates (config/requests.json) with invokeTemplate:
+ *   Freshworks' proxy adds the secure iparam api_token on its side, so agents' browsers never
+ *   hold the token, and platform 3.0 allows no other way to call an outside host.
+ * - Insert puts the reply into the ticket editor with interface.trigger('setValue').
+ */
+import '../core/index.js';
+
+const UI_LANGS = ['fi', 'et', 'en'];
+const SOURCES = { 1: 'email', 2: 'email', 5: 'twitter', 6: 'facebook', 7: 'chat', 10: 'email' };
+
+function language(tag) {
+  const lang = String(tag || '').slice(0, 2).toLowerCase();
+  return UI_LANGS.includes(lang) ? lang : null;
+}
+
+function parse(text) {
+  if (text && typeof text === 'object') return text;
+  try {
+    return text ? JSON.parse(text) : null;
+  } catch (_err) {
+    return null;
+  }
+}
+
+/**
+ * Which request template serves an API path, and the context and query it needs.
+ * @returns {{name: string, context: object, query?: object} | null}
+ */
+export function templateFor(method, path) {
+  const url = new URL(path, 'https://vastaus.invalid');
+  const query = Object.fromEntries(url.searchParams.entries());
+  const route = url.pathname;
+  if (method === 'POST' && route === '/api/v1/suggest') return { name: 'vastausSuggest', context: {} };
+  if (method === 'POST' && route === '/api/v1/render') return { name: 'vastausRender', context: {} };
+  if (method === 'GET' && route === '/api/v1/search') return { name: 'vastausSearch', context: {}, query };
+  if (method === 'GET' && route.startsWith('/api/v1/snippets/')) {
+    return { name: 'vastausSnippet', context: { id: decodeURIComponent(route.slice('/api/v1/snippets/'.length)) }, query };
+  }
+  if (method === 'GET' && route.startsWith('/api/v1/i18n/')) {
+    return { name: 'vastausStrings', context: { lang: decodeURIComponent(route.slice('/api/v1/i18n/'.length)) } };
+  }
+  return null;
+}
+
+/** The panel's transport over request templates (see core/api.js for the contract). */
+export function fdkTransport(client, uiLang) {
+  return async ({ method, path, body }) => {
+    const template = templateFor(method, path);
+    if (!template) return { status: 404, data: { error: { code: 'not_found', message: path } } };
+    const options = { context: { ...template.context, ui_lang: uiLang } };
+    if (template.query && Object.keys(template.query).length) options.query = template.query;
+    if (body !== undefined) options.body = JSON.stringify(body);
+    try {
+      const response = await client.request.invokeTemplate(template.name, options);
+      return { status: response.status || 200, data: parse(response.response) };
+    } catch (failure) {
+      const status = failure && typeof failure.status === 'number' ? failure.status : 0;
+      return { status, data: failure ? parse(failure.response) : null };
+    }
+  };
+}
+
+async function main() {
+  const panel = document.getElementById('panel');
+  if (!window.app || typeof window.app.initialized !== 'function') {
+    panel.textContent = 'Open this page inside Freshdesk.';
+    return;
+  }
+  const client = await window.app.initialized();
+  const [{ ticket }, { requester }, { loggedInUser }] = await Promise.all([
+    client.data.get('ticket'),
+    client.data.get('requester').catch(() => ({ requester: {} })),
+    client.data.get('loggedInUser'),
+  ]);
+  const agent = (loggedInUser && loggedInUser.contact) || {};
+  const customer = requester || {};
+  const uiLang = language(agent.language) || 'en';
+  await panel.configure({
+    uiLang,
+    replyLang: language(customer.language) || undefined,
+    transport: fdkTransport(client, uiLang),
+    onInsert: (text) => client.interface.trigger('setValue', { id: 'editor', text, replace: false }),
+    conversation: {
+      id: `freshdesk-${ticket.id}`,
+      lastMessage: ticket.description_text || ticket.subject || '',
+      customer: { name: customer.name || '' },
+      agent: { name: agent.name || '' },
+      ticket: { id: ticket.id },
+      channel: SOURCES[ticket.source],
+    },
+  });
+}
+
+main();
