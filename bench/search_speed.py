@@ -25,6 +25,7 @@ from bench.generate_kb import generate
 from kb.analysis import words
 from kb.kbsettings import load_settings
 from kb.loader import load_kb
+from kb.api.services import INDEX_CHECK_SECONDS
 from kb.search import SearchService, index_kb
 
 QUERIES = 300
@@ -81,7 +82,7 @@ def run_size(size: int, workdir: Path, seed: int) -> dict:
 
     rng = random.Random(seed)
     queries = make_queries(kb, rng)
-    service = SearchService(index_dir, settings)
+    service = SearchService(index_dir, settings, INDEX_CHECK_SECONDS)  # as an API worker runs it
     for text, lang in queries["short"][:20]:  # warm the searcher and caches, as a live worker is
         service.search(text, lang=lang)
     ours = {}

@@ -43,6 +43,8 @@ MAX_QUERY_CHARS = 2000  # a pasted message longer than this is cut (the API refu
 MAX_TERMS = 14  # per language, for long messages
 MAX_EXPANSIONS = 12
 SHORT_QUERY_WORDS = 6
+COMMON_SHARE = 0.2  # terms in more than this share of the snippets...
+COMMON_MIN_DOCS = 200  # ...and in more than this many are dropped (only large knowledge bases have them)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz"
 
@@ -200,6 +202,18 @@ class Planner:
             for lang in self.languages:
                 for term in lexicons[lang].with_prefix(prefix):
                     self._add(plan, lang, term, PREFIX_BOOST)
+        return self._without_common_terms(plan)
+
+    def _without_common_terms(self, plan: Plan) -> Plan:
+        """Drop clauses on terms found in a large share of a large knowledge base.
+
+        Such terms barely change the ranking (their BM25 weight is near zero) but make the
+        engine walk and score most of the index; a query made only of them keeps them all.
+        """
+        limit = max(COMMON_MIN_DOCS, COMMON_SHARE * self.engine.doc_count())
+        kept = [c for c in plan.clauses if self.engine.vocabulary(c.field).get(c.text, 0) <= limit]
+        if kept:
+            plan.clauses = kept
         return plan
 
     def _add(self, plan: Plan, lang: str, term: str, weight: float, kinds: dict[str, float] = FIELD_BOOST) -> None:
