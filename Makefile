@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 PORT   ?= 8000
 
-.PHONY: run test setup system-deps lint clean
+.PHONY: run test setup system-deps lint clean docs
 
 # System packages from Debian: Voikko (Finnish morphology) and Chromium (the plugin's browser tests).
 APT_PACKAGES = libvoikko1 voikko-fi chromium
@@ -34,6 +34,10 @@ run: setup
 test: setup
 	$(BIN)/ruff check kb tests bench plugin
 	$(BIN)/python -m pytest
+
+# Builds the documentation (warnings are errors, every reference must resolve): docs/_build/html/index.html
+docs: setup
+	$(BIN)/python -m sphinx -W -n -b html docs docs/_build/html
 
 clean:
 	rm -rf $(VENV) .kb-index docs/_build

@@ -1,6 +1,6 @@
 """Large synthetic knowledge bases in the real snippet format, for benchmarking search.
 
-Run: ``python -m bench.generate_kb --snippets 10000 --out /tmp/kb10k [--seed 1]``.
+Run: ``python -m bench.generate_kb --snippets 10000 --out /tmp/kb10k [--seed 1] [--jobs 2]``.
 
 It writes ``OUT/kb.yaml`` (a copy of the repository's ``responses/kb.yaml``) and N reply
 snippets in 50-200 category folders (``OUT/<category>/<slug>-<n>.yaml``). Every snippet has
@@ -16,8 +16,10 @@ compounds of two stems with case endings, so that the vocabulary keeps growing w
 size of the knowledge base (tens of thousands of distinct forms at 50k snippets). Words
 are drawn from a Zipf distribution (rank^-1.07) with a per-category topic bias.
 
-The same seed and size give byte-identical files. YAML is written by hand (a JSON string
-is a valid YAML scalar), so 50k snippets take seconds, not minutes.
+The same seed and size give byte-identical files, whatever the number of worker processes
+(``--jobs``; by default one per core from 2,000 snippets): every snippet is made from its
+own seed. YAML is written by hand (a JSON string is a valid YAML scalar), so 50k snippets
+take seconds, not minutes.
 """
 
 from __future__ import annotations
@@ -27,11 +29,14 @@ import bisect
 import itertools
 import json
 import math
+import multiprocessing
+import os
 import random
 import re
 import shutil
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -39,10 +44,13 @@ SETTINGS = REPO / "responses" / "kb.yaml"
 MARKER = ".vastaus-bench-generated"  # hidden: the loader ignores it; lets a rerun clear old output
 LANGS = ("fi", "et", "en")
 ZIPF_EXPONENT = 1.07
+BUCKETS = 1 << 16  # lookup table of the Zipf draws
 TOPIC_SHARE = 0.3  # share of content words drawn from the snippet's topic
 STALE_SHARE = 0.10
 SHORT_SHARE = 0.5
 SHORT_MAX = 100
+PARALLEL_FROM = 2000  # snippets: below this, starting worker processes costs more than it saves
+CHUNK, MIN_CHUNK = 500, 50  # snippets per task of a worker
 LIMITLESS_CHANNELS = ("facebook", "chat", "email")
 CUSTOMER = "{{customer.first_name}}"
 AGENT = "{{agent.first_name}}"
@@ -147,6 +155,8 @@ COMPOUND_STEMS = {
 }
 ENDINGS = {
     "fi": ("", "", "", "n", "a", "ssa", "sta", "lle", "lla", "t", "ksi", "hin"),
+    # after -s (sovellus): the same cases, where "-" drops the s (sovelluksen, sovellusta)
+    "fi-s": ("", "", "", "-ksen", "ta", "-ksessa", "-ksesta", "-kselle", "-ksella", "-kset", "-kseksi", "-kseen"),
     "et": ("", "", "", "i", "s", "le", "ga", "st", "l", "ks", "sse", "d", "de"),
     "en": ("", "", "", "", "s", "s", "ing", "ed", "er", "ers", "tion", "ly"),
 }
@@ -183,6 +193,7 @@ CATEGORY_WORDS = """billing invoices payments refunds returns delivery parcels t
     email social""".split()
 
 _PLAIN = re.compile(r"[^\W\d_][\w'’ .,!?-]*[\w.!?]", re.UNICODE)
+_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]')
 _YAML_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
 
 
@@ -199,10 +210,14 @@ def _with_ending(lang: str, word: str, ending: str, last_part: str | None = None
     """*word* + *ending*; in Finnish the last part of a compound decides the vowels (laskuvirhettä)."""
     if not ending:
         return word
+    if lang == "fi" and word[-1] == "s":  # sovellus: sovelluksen, sovellusta, sovelluksessa
+        ending = ENDINGS["fi-s"][ENDINGS["fi"].index(ending)]
+        if ending[0] == "-":
+            word, ending = word[:-1], ending[1:]
+    elif lang in ("fi", "et") and word[-1] not in VOWELS and ending[0] not in VOWELS:
+        ending = ("e" if lang == "fi" else "i") + ending  # a linking vowel: pseudo-word -kan-e-lla, sõnum-i-le
     if lang == "fi" and _front(last_part or word):
         ending = ending.translate(FRONT_MAP)
-    if lang in ("fi", "et") and word[-1] not in VOWELS and ending[0] not in VOWELS:
-        ending = ("e" if lang == "fi" else "i") + ending  # a linking vowel: tunnus-e-lla, sõnum-i-le
     return word + ending
 
 
@@ -211,7 +226,7 @@ class Vocabulary:
 
     def __init__(self, lang: str, size: int, rng: random.Random):
         function = _words(FUNCTION_WORDS[lang])
-        domain = [w for w in _words(DOMAIN_WORDS[lang]) if w not in set(function)]
+        domain = [w for w in _words(DOMAIN_WORDS[lang]) if w not in function]
         rng.shuffle(domain)
         words = function + domain
         self.base_size = len(words)
@@ -234,17 +249,30 @@ class Vocabulary:
                 seen.add(word)
                 words.append(word)
         self.words = words
-        self.cum = list(itertools.accumulate(rank ** -ZIPF_EXPONENT for rank in range(1, len(words) + 1)))
-        self.total = self.cum[-1]
+        self.cum = cum = list(itertools.accumulate(rank ** -ZIPF_EXPONENT for rank in range(1, len(words) + 1)))
+        self.total = cum[-1]
+        self.content_low = cum[self.function_size - 1] / self.total  # share of the function words
+        # The ranks a draw u in [j/BUCKETS, (j+1)/BUCKETS) can land on: a bisection over a few ranks,
+        # not all of them, which is what makes drawing millions of words fast. The bounds have a
+        # margin of one rank for rounding, so a draw is exactly the rank a full bisection finds.
+        starts = [bisect.bisect_right(cum, self.total * j / BUCKETS) for j in range(BUCKETS + 1)]
+        last = len(cum) - 1
+        self.lo = [max(start - 1, 0) for start in starts[:-1]]
+        self.hi = [min(start + 1, last) for start in starts[1:]]
+
+    def rank(self, u: float) -> int:
+        """The rank (from 0) at cumulative share *u* in [0, 1)."""
+        j = int(u * BUCKETS)
+        return bisect.bisect_right(self.cum, u * self.total, self.lo[j], self.hi[j])
 
     def draw(self, rng: random.Random, k: int) -> list[str]:
-        return rng.choices(self.words, cum_weights=self.cum, k=k)
+        rand, rank, words = rng.random, self.rank, self.words
+        return [words[rank(rand())] for _ in range(k)]
 
     def draw_content(self, rng: random.Random) -> str:
         """One word that is not a function word (titles and keywords)."""
-        low = self.cum[self.function_size - 1]
-        index = bisect.bisect_left(self.cum, low + rng.random() * (self.total - low))
-        return self.words[min(index, len(self.words) - 1)]
+        low = self.content_low
+        return self.words[self.rank(low + rng.random() * (1.0 - low))]
 
 
 class Topic:
@@ -261,15 +289,24 @@ class Topic:
 
 
 def _content_words(vocab: Vocabulary, topic: list[str], rng: random.Random, k: int) -> list[str]:
-    drawn = vocab.draw(rng, k)
-    rand, size, previous = rng.random, len(topic), None
-    for i in range(k):
-        r = rand()
-        if r < TOPIC_SHARE:  # r is uniform below the share: reuse it to pick the topic word
-            drawn[i] = topic[int(r * size / TOPIC_SHARE)]
-        if drawn[i] == previous:  # "ja ja": redraw once
-            drawn[i] = vocab.draw(rng, 1)[0]
-        previous = drawn[i]
+    """*k* words: TOPIC_SHARE of them from the topic, the rest by Zipf rank; no word twice in a row."""
+    rand, rank, words, size = rng.random, vocab.rank, vocab.words, len(topic)
+    cum, lo, hi, total = vocab.cum, vocab.lo, vocab.hi, vocab.total  # Vocabulary.rank, inlined: the hot loop
+    to_topic, to_rest = size / TOPIC_SHARE, 1.0 / (1.0 - TOPIC_SHARE)
+    drawn: list[str] = []
+    previous = None
+    for _ in range(k):
+        r = rand()  # below the share it picks the topic word, above it is rescaled to a Zipf draw
+        if r < TOPIC_SHARE:
+            word = topic[int(r * to_topic)]
+        else:
+            u = (r - TOPIC_SHARE) * to_rest
+            j = int(u * BUCKETS)
+            word = words[bisect.bisect_right(cum, u * total, lo[j], hi[j])]
+        if word == previous:  # "ja ja": redraw once
+            word = words[rank(rand())]
+        drawn.append(word)
+        previous = word
     return drawn
 
 
@@ -302,11 +339,18 @@ def _scalar(text: str) -> str:
     """A one-line YAML scalar: plain when that is unambiguous, else a JSON (double-quoted) string."""
     if _PLAIN.fullmatch(text) and ": " not in text and " #" not in text and text.lower() not in _YAML_WORDS:
         return text
-    return json.dumps(text, ensure_ascii=False)
+    return _quoted(text)
+
+
+def _quoted(text: str) -> str:
+    """A double-quoted YAML scalar (JSON's string syntax is valid YAML)."""
+    if _NEEDS_ESCAPE.search(text):
+        return json.dumps(text, ensure_ascii=False)
+    return f'"{text}"'
 
 
 def _flow(items: list[str]) -> str:
-    return "[" + ", ".join(json.dumps(item, ensure_ascii=False) for item in items) + "]"
+    return "[" + ", ".join(map(_quoted, items)) + "]"
 
 
 def _slug(words: list[str]) -> str:
@@ -342,6 +386,7 @@ def vocabulary_size(snippets: int) -> int:
 
 class _Generator:
     def __init__(self, snippets: int, seed: int):
+        self.key = (snippets, seed)
         self.rng = random.Random(seed * 7919 + 17)
         size = vocabulary_size(snippets)
         self.vocab = {lang: Vocabulary(lang, size, random.Random(f"vocab:{seed}:{lang}")) for lang in LANGS}
@@ -396,8 +441,13 @@ class _Generator:
         text = text[: SHORT_MAX - 1].rstrip(" ,") + rng.choice(".!")
         return text
 
-    def snippet(self, n: int) -> tuple[str, str]:
-        rng = random.Random(self.rng.getrandbits(64))
+    def snippet_seeds(self, snippets: int) -> list[int]:
+        """One seed per snippet, drawn up front so that any worker can write any snippet."""
+        return [self.rng.getrandbits(64) for _ in range(snippets)]
+
+    def snippet(self, n: int, seed: int) -> tuple[str, str]:
+        """The id and the YAML text of snippet number *n*, from its own *seed*."""
+        rng = random.Random(seed)
         category_index = rng.randrange(len(self.categories))
         category, topic = self.categories[category_index], self.topics[category_index]
         stale = rng.random() < STALE_SHARE
@@ -437,7 +487,7 @@ class _Generator:
             lines.append("    body: |")
             lines.extend(f"      {line}" for line in text["body"].rstrip("\n").split("\n"))
             if text["short"] is not None:
-                lines.append(f"    short: {json.dumps(text['short'], ensure_ascii=False)}")
+                lines.append(f"    short: {_quoted(text['short'])}")
             lines.append(f"    keywords: {_flow(text['keywords'])}")
         return snippet_id, "\n".join(lines) + "\n"
 
@@ -457,21 +507,71 @@ def _prepare(out_dir: Path) -> None:
     (out_dir / MARKER).write_text("written by python -m bench.generate_kb; safe to delete\n", encoding="utf-8")
 
 
-def generate(out_dir: Path, snippets: int, seed: int = 0) -> Path:
-    """Write a knowledge base of *snippets* reply snippets to *out_dir* and return *out_dir*."""
+_worker: _Generator | None = None  # the generator of a worker process
+
+
+def _start_worker(snippets: int, seed: int) -> None:
+    global _worker
+    if _worker is None or _worker.key != (snippets, seed):  # inherited when forked, else built again
+        _worker = _Generator(snippets, seed)
+
+
+def _write_snippets(out_dir: Path, generator: _Generator, numbered_seeds: list[tuple[int, int]]) -> int:
+    made: set[str] = set()
+    for n, seed in numbered_seeds:
+        snippet_id, text = generator.snippet(n, seed)
+        folder = snippet_id.split("/", 1)[0]
+        if folder not in made:
+            (out_dir / folder).mkdir(exist_ok=True)
+            made.add(folder)
+        with open(out_dir / f"{snippet_id}.yaml", "w", encoding="utf-8", newline="\n") as file:
+            file.write(text)
+    return len(numbered_seeds)
+
+
+def _write_in_worker(out_dir: Path, numbered_seeds: list[tuple[int, int]]) -> int:
+    assert _worker is not None
+    return _write_snippets(out_dir, _worker, numbered_seeds)
+
+
+def default_jobs(snippets: int) -> int:
+    """Worker processes: one per available core (at most 8), none for small knowledge bases."""
+    if snippets < PARALLEL_FROM:
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(8, cores))
+
+
+def generate(out_dir: Path, snippets: int, seed: int = 0, *, jobs: int | None = None) -> Path:
+    """Write a knowledge base of *snippets* reply snippets to *out_dir* and return *out_dir*.
+
+    *jobs* worker processes share the writing (default: :func:`default_jobs`); the files
+    are the same whatever their number, as each snippet is made from its own seed.
+    """
+    global _worker
     if snippets < 1:
         raise ValueError("snippets must be 1 or more")
     out_dir = Path(out_dir)
     _prepare(out_dir)
     generator = _Generator(snippets, seed)
-    made: set[str] = set()
-    for n in range(1, snippets + 1):
-        snippet_id, text = generator.snippet(n)
-        folder = snippet_id.split("/", 1)[0]
-        if folder not in made:
-            (out_dir / folder).mkdir(exist_ok=True)
-            made.add(folder)
-        (out_dir / f"{snippet_id}.yaml").write_text(text, encoding="utf-8")
+    numbered = list(enumerate(generator.snippet_seeds(snippets), start=1))
+    jobs = max(1, jobs or default_jobs(snippets))
+    chunk = max(MIN_CHUNK, min(CHUNK, math.ceil(snippets / (4 * jobs))))  # a few tasks per worker
+    jobs = min(jobs, math.ceil(snippets / chunk))
+    if jobs == 1:
+        _write_snippets(out_dir, generator, numbered)
+    else:
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        chunks = [numbered[i : i + chunk] for i in range(0, snippets, chunk)]
+        _worker = generator  # forked workers inherit it instead of building the vocabularies again
+        try:
+            with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
+                                     initargs=generator.key) as pool:
+                written = sum(pool.map(_write_in_worker, itertools.repeat(out_dir), chunks))
+        finally:
+            _worker = None
+        assert written == snippets, (written, snippets)
     shutil.copyfile(SETTINGS, out_dir / "kb.yaml")  # last: its presence means the output is complete
     return out_dir
 
@@ -481,10 +581,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--snippets", type=int, required=True, help="number of snippets, e.g. 1000, 10000, 50000")
     parser.add_argument("--out", type=Path, required=True, help="output folder (new, empty, or an earlier output)")
     parser.add_argument("--seed", type=int, default=0, help="the same seed and size give identical files")
+    parser.add_argument("--jobs", type=int, help="worker processes (default: one per core from 2,000 snippets)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     try:
-        generate(args.out, args.snippets, seed=args.seed)
+        generate(args.out, args.snippets, seed=args.seed, jobs=args.jobs)
     except (FileExistsError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

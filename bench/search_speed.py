@@ -23,9 +23,9 @@ from pathlib import Path
 from bench.fts5_baseline import FTS5Baseline
 from bench.generate_kb import generate
 from kb.analysis import words
+from kb.api.services import INDEX_CHECK_SECONDS
 from kb.kbsettings import load_settings
 from kb.loader import load_kb
-from kb.api.services import INDEX_CHECK_SECONDS
 from kb.search import SearchService, index_kb
 
 QUERIES = 300

@@ -187,7 +187,7 @@ class LintRulesDirective(GeneratedDirective):
 
 # -- kb-settings -------------------------------------------------------------------------------
 
-def _subcommands(parser: argparse.ArgumentParser) -> dict[str, tuple[argparse.ArgumentParser, str]]:
+def subcommands(parser: argparse.ArgumentParser) -> dict[str, tuple[argparse.ArgumentParser, str]]:
     """Sub-command name -> (its parser, its one-line help), in declaration order."""
     found: dict[str, tuple[argparse.ArgumentParser, str]] = {}
     for action in parser._actions:
@@ -211,15 +211,15 @@ class SettingsDirective(GeneratedDirective):
 
     def generate(self) -> list[str]:
         from kb.cli import build_parser
-        from kb.config import SETTINGS
+        from kb.config import SERVE_SETTINGS, SETTINGS
 
-        commands = _subcommands(build_parser())
+        commands = subcommands(build_parser())
         lines: list[str] = []
         for name, spec in SETTINGS.items():
             used_by = [f":ref:`kb {cmd} <cli-{slug(cmd)}>`" for cmd, (sub, _) in commands.items()
                        if any(spec.flag in action.option_strings for action in sub._actions)]
-            if not spec.cli:  # environment only: the commands that read it are those with its siblings
-                used_by = [":ref:`kb serve <cli-serve>`"] if "serve" in commands else []
+            if not spec.cli and name in SERVE_SETTINGS and "serve" in commands:  # environment only
+                used_by = [":ref:`kb serve <cli-serve>`"]
             lines += [f".. _setting-{slug(name)}:", "", *heading(name, 0)]
             lines += [f":Flag: {literal(spec.flag) if spec.cli else 'none: environment only, to keep secrets off command lines'}",
                       f":Environment variable: {literal(spec.env)}",
@@ -248,7 +248,7 @@ class CliDirective(GeneratedDirective):
         try:
             parser = build_parser()
             lines = ["The ``kb`` command itself:", "", *literal_block(parser.format_help())]
-            for name, (sub, short_help) in _subcommands(parser).items():
+            for name, (sub, short_help) in subcommands(parser).items():
                 lines += [f".. _cli-{slug(name)}:", "", *heading(f"kb {name}", 0)]
                 if short_help:
                     lines += [inline(short_help[0].upper() + short_help[1:] + "."), ""]

@@ -67,6 +67,11 @@ def test_same_seed_gives_identical_files_and_another_seed_differs(generated, tmp
     assert _files(other) != _files(generated)
 
 
+def test_worker_processes_write_the_same_files(generated, tmp_path):
+    parallel = generate(tmp_path / "parallel", SIZE, seed=3, jobs=2)
+    assert _files(parallel) == _files(generated)
+
+
 def test_each_language_has_a_large_vocabulary(generated):
     kb = load_kb(generated)
     for lang in ("fi", "et", "en"):

@@ -4,6 +4,7 @@ pages cover every lint rule, setting, sub-command and API path the code declares
 from __future__ import annotations
 
 import html
+import os
 import re
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from sphinx.cmd.build import build_main  # noqa: E402
 from kb.cli import build_parser  # noqa: E402
 from kb.config import SETTINGS  # noqa: E402
 from kb.rules import RULES  # noqa: E402
-from kb.sphinxext import _subcommands, openapi_document  # noqa: E402
+from kb.sphinxext import openapi_document, subcommands  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADING = re.compile(r"<h([1-6])[^>]*>(.*?)</h\1>", re.S)
@@ -25,8 +26,6 @@ HEADING = re.compile(r"<h([1-6])[^>]*>(.*?)</h\1>", re.S)
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("docs") / "html"
-    import os
-
     cwd = os.getcwd()
     os.chdir(ROOT)
     try:
@@ -67,7 +66,7 @@ def test_every_setting_has_a_heading(built):
 
 def test_every_subcommand_has_a_heading(built):
     found = headings(built / "reference" / "cli.html")
-    commands = list(_subcommands(build_parser()))
+    commands = list(subcommands(build_parser()))
     assert {"lint", "approve", "serve", "translations"} <= set(commands)
     missing = [name for name in commands if f"kb {name}" not in found]
     assert not missing, f"sub-commands without a heading in reference/cli: {missing}"
