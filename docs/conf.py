@@ -14,7 +14,7 @@ author = "The Vastaus contributors"
 copyright = "The Vastaus contributors, MIT licence"
 version = release = __version__
 
-extensions = ["kb.sphinxext"]
+extensions = ["kb.sphinxext", "kb.sphinx_catalog"]
 
 root_doc = "index"
 language = "en"

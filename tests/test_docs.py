@@ -9,15 +9,12 @@ import re
 from pathlib import Path
 
 import pytest
+from sphinx.cmd.build import build_main
 
-pytest.importorskip("sphinx", minversion="8")
-
-from sphinx.cmd.build import build_main  # noqa: E402
-
-from kb.cli import build_parser  # noqa: E402
-from kb.config import SETTINGS  # noqa: E402
-from kb.rules import RULES  # noqa: E402
-from kb.sphinxext import openapi_document, subcommands  # noqa: E402
+from kb.cli import build_parser
+from kb.config import SETTINGS
+from kb.rules import RULES
+from kb.sphinxext import openapi_document, subcommands
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADING = re.compile(r"<h([1-6])[^>]*>(.*?)</h\1>", re.S)
@@ -86,3 +83,16 @@ def test_format_tables_list_every_field(built):
     page = (built / "editors" / "format.html").read_text(encoding="utf-8")
     for spec in (*SNIPPET_FIELDS, *TEXT_FIELDS, *APPROVAL_FIELDS):
         assert f'<span class="pre">{spec.name}</span>' in page, spec.name
+
+
+def test_snippet_catalog_has_a_page_per_category_with_every_language(built):
+    from kb.loader import load_kb
+
+    kb = load_kb(ROOT / "responses")
+    categories = {snippet_id.split("/")[0] for snippet_id in kb.snippets}
+    for category in categories:
+        page = (built / "catalog" / f"{category}.html").read_text(encoding="utf-8")
+        for snippet in (s for s in kb.snippets.values() if s.id.startswith(category + "/")):
+            assert snippet.id in page
+            for text in snippet.texts.values():
+                assert html.escape(text.title, quote=False) in page, (snippet.id, text.lang)
