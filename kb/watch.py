@@ -175,14 +175,14 @@ class Watcher(threading.Thread):
             return None
         if not changed:
             return None
+        log.info("change in %s: reindexing", self.root)
         try:
             report = reindex(self.root, self.index_dir)
         except IndexRefused as refused:
             log_refused(refused, self.root)
             return None
-        if report.full or report.changed or report.removed:
-            log.info("reindexed %s: %d snippets, %d changed, %d removed in %.2f s", self.root, report.snippets,
-                     report.changed, report.removed, report.seconds)
+        log.info("reindexed %s: %d snippets, %d changed, %d removed in %.2f s", self.root, report.snippets,
+                 report.changed, report.removed, report.seconds)
         if self.on_reindex is not None:
             self.on_reindex(report)
         return report
