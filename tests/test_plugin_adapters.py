@@ -14,7 +14,7 @@ import pytest
 
 pytest.register_assert_rewrite("browser_support")
 from api_support import AGENT_SECRET, live_server, write_kb  # noqa: E402
-from browser_support import CHROMIUM, LAUNCH_ARGS, PANEL, PLUGIN, copy_plugin, warm_up  # noqa: E402
+from browser_support import BROWSER_TIMEOUT_MS, CHROMIUM, LAUNCH_ARGS, PANEL, PLUGIN, copy_plugin, warm_up  # noqa: E402
 
 pytest_plugins = ("browser_support",)
 
@@ -78,7 +78,7 @@ def page_without_csp(browser):
     (with the CSP on, an inline onerror would be blocked even if the panel parsed HTML)."""
     context = browser.new_context(bypass_csp=True, viewport={"width": 1400, "height": 860})
     tab = context.new_page()
-    tab.set_default_timeout(8000)
+    tab.set_default_timeout(BROWSER_TIMEOUT_MS)
     yield tab
     context.close()
 
