@@ -29,7 +29,7 @@ from kb.cors import parse_patterns
 from kb.kbsettings import load_settings
 from kb.search import IndexRefused, index_is_current
 from kb.tokens import TokenConfigError, TokenStore
-from kb.watch import Watcher, log_refused, reindex_here
+from kb.watch import Watcher, guard_forks, log_refused, reindex_here
 
 log = logging.getLogger("kb.serve")
 
@@ -115,6 +115,7 @@ def gunicorn_options(values: dict, watcher_box: list) -> dict:
 
     def when_ready(server) -> None:
         if seconds > 0:
+            guard_forks()  # the watcher starts child processes while the master forks workers
             watcher = Watcher(root, index_dir, seconds)
             watcher.start()
             watcher_box.append(watcher)

@@ -35,12 +35,43 @@ REINDEX_TIMEOUT = 1800
 EXIT_REFUSED = 3
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
+# Held while a child process is being started, and by os.fork() (see guard_forks).
+_SPAWN_GUARD = threading.Lock()
+_guarding = False
+
+
+def guard_forks() -> None:
+    """Never let this process fork while one of its threads is starting a child process.
+
+    The gunicorn master forks its workers with ``os.fork()`` while the watcher thread starts
+    ``git`` and the reindexing child. A worker forked at the moment a ``Popen`` is being
+    created inherits the write end of its exec-status pipe and never closes it (it never
+    execs), so that ``Popen`` waits until the worker exits: the watcher hangs. Called once
+    in the master; the fork hooks take the same lock as :func:`run_child`.
+    """
+    global _guarding
+    if not _guarding:
+        os.register_at_fork(before=_SPAWN_GUARD.acquire, after_in_parent=_SPAWN_GUARD.release,
+                            after_in_child=_SPAWN_GUARD.release)
+        _guarding = True
+
+
+def run_child(command: list[str], timeout: float, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """``subprocess.run`` with captured text output, started under the fork guard."""
+    with _SPAWN_GUARD:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        out, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        out, err = process.communicate()
+    return subprocess.CompletedProcess(command, process.returncode, out, err)
+
 
 def git_head(root: Path) -> str | None:
     """``git rev-parse HEAD`` of the checkout *root* is in, or None outside git."""
     try:
-        done = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True,
-                              timeout=5, check=False, env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"})
+        done = run_child(["git", "-C", str(root), "rev-parse", "HEAD"], 5, {**os.environ, "GIT_OPTIONAL_LOCKS": "0"})
     except (OSError, subprocess.SubprocessError):
         return None
     head = done.stdout.strip()
@@ -89,8 +120,7 @@ def reindex(root: Path, index_dir: Path, full: bool = False) -> IndexReport:
     content and RuntimeError when the child fails otherwise."""
     command = [sys.executable, "-m", "kb.watch", str(root), str(index_dir)] + (["--full"] if full else [])
     path = os.pathsep.join(filter(None, [str(PACKAGE_ROOT), os.environ.get("PYTHONPATH")]))
-    done = subprocess.run(command, capture_output=True, text=True, timeout=REINDEX_TIMEOUT, check=False,
-                          env={**os.environ, "PYTHONPATH": path})
+    done = run_child(command, REINDEX_TIMEOUT, {**os.environ, "PYTHONPATH": path})
     try:
         answer = json.loads(done.stdout.strip().splitlines()[-1]) if done.stdout.strip() else {}
     except ValueError:
