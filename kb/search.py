@@ -178,7 +178,8 @@ def index_is_current(root: Path, index_dir: Path) -> bool:
 
 
 class SearchService:
-    """Answers searches from one index; safe to share between threads of a worker."""
+    """Answers searches from one index. Not thread-safe (Whoosh searchers are not): the API
+    serialises every use with one lock per worker (kb/api/services.py)."""
 
     def __init__(self, index_dir: Path, settings: KBSettings, check_interval: float = 0.0):
         self.engine = engine.Engine(index_dir, check_interval)
