@@ -25,7 +25,7 @@ from kb import morphology
 from kb.analysis import Token, fold, stem, tokens
 from kb.engine import Clause, Engine, field_name
 
-FIELD_BOOST = {"kw": 3.0, "title": 2.0, "body": 1.0}
+FIELD_BOOST = {"text": 1.0}  # where a word stands (keyword, title, body) is weighed at indexing
 STEM_KINDS = tuple(FIELD_BOOST)
 TRUNC_BOOST = 0.35
 ALT_BOOST = 0.7
@@ -135,7 +135,7 @@ class Planner:
         self._generation = -1
 
     def lexicon(self, lang: str) -> Lexicon:
-        self.engine.searcher()  # brings the generation up to date
+        self.engine.refresh()  # brings the generation up to date
         if self._generation != self.engine.generation:
             self._lexicons, self._generation = {}, self.engine.generation
         lexicon = self._lexicons.get(lang)

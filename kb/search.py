@@ -8,20 +8,25 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
+from collections.abc import Generator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from kb import analysis, engine
 from kb.kbsettings import SETTINGS_FILE, KBSettings, load_settings
-from kb.loader import SNIPPET_SUFFIX, load_kb, load_snippet_file, snippet_files
+from kb.loader import SNIPPET_SUFFIX, duplicate_ids, load_kb, load_snippet_file, read_files, snippet_files
 from kb.model import Snippet, snippet_from_dict, snippet_to_dict
 from kb.planner import Planner
 from kb.problems import Problem
 
-ANALYSIS_VERSION = 2  # bump when kb.analysis changes what terms a text becomes
+ANALYSIS_VERSION = 3  # bump when kb.analysis changes what terms a text becomes
 MAX_LIMIT = 50
 FULL_REBUILD_SHARE = 0.5  # when more than this share changed, a full build is faster
+PARALLEL_MIN_FILES = 2000  # a full build of at least this many files uses a process per core
+MAX_BUILD_JOBS = 4
 
 
 class IndexRefused(Exception):
@@ -42,19 +47,25 @@ class IndexReport:
     warnings: list[Problem] = field(default_factory=list)
 
 
-def _terms(snippet: Snippet) -> dict[str, list[str]]:
-    """Index terms per field; each text part is analysed once and feeds every field it belongs to."""
-    terms: dict[str, list[str]] = {}
+# How much one occurrence of a word counts, by where it stands: keywords are the editors'
+# own words for what customers write, titles name the case, bodies only mention things.
+TEXT_WEIGHTS = {"keywords": 4.0, "title": 2.0, "body": 1.0}
+
+
+def _terms(snippet: Snippet) -> dict[str, list[tuple[str, float]]]:
+    """Index terms per field, each occurrence with its weight; each text part is analysed once."""
+    terms: dict[str, list[tuple[str, float]]] = {}
     for lang, text in snippet.texts.items():
-        keywords = analysis.tokens(" . ".join(text.keywords), lang)
-        title = analysis.tokens(text.title, lang)
-        body = analysis.tokens(text.body + ("\n" + text.short if text.short else ""), lang)
-        everything = title + keywords + body
-        terms[engine.field_name(lang, "kw")] = [term for tok in keywords for term in tok.terms]
-        terms[engine.field_name(lang, "title")] = [term for tok in title for term in tok.terms]
-        terms[engine.field_name(lang, "body")] = [term for tok in body for term in tok.terms]
-        terms[engine.field_name(lang, "trunc")] = [tok.trunc for tok in everything]
-        terms[engine.field_name(lang, "parts")] = [part for tok in everything for part in tok.parts]
+        parts = {
+            "keywords": analysis.tokens(" . ".join(text.keywords), lang),
+            "title": analysis.tokens(text.title, lang),
+            "body": analysis.tokens(text.body + ("\n" + text.short if text.short else ""), lang),
+        }
+        everything = [tok for toks in parts.values() for tok in toks]
+        terms[engine.field_name(lang, "text")] = [
+            (term, TEXT_WEIGHTS[part]) for part, toks in parts.items() for tok in toks for term in tok.terms]
+        terms[engine.field_name(lang, "trunc")] = [(tok.trunc, 1.0) for tok in everything]
+        terms[engine.field_name(lang, "parts")] = [(part, 1.0) for tok in everything for part in tok.parts]
     return terms
 
 
@@ -86,12 +97,19 @@ def _settings_stat(root: Path) -> list[int]:
     return [st.st_mtime_ns, st.st_size]
 
 
-def index_kb(root: Path, index_dir: Path, full: bool = False) -> IndexReport:
+def build_jobs(files: int) -> int:
+    """Processes a full build of *files* snippet files uses: one per core (at most
+    MAX_BUILD_JOBS) for large knowledge bases; small ones are faster without starting any."""
+    return 1 if files < PARALLEL_MIN_FILES else max(1, min(os.cpu_count() or 1, MAX_BUILD_JOBS))
+
+
+def index_kb(root: Path, index_dir: Path, full: bool = False, jobs: int | None = None) -> IndexReport:
     """Bring the index in line with *root*: an update when possible, else a full build.
 
     An update reads only the files whose size or modification time changed since the index
     last saw them (recorded in its meta), so one edited snippet in a large knowledge base
     is indexed in well under a second; anything else falls back to reading everything.
+    *jobs*: processes for a full build (default: :func:`build_jobs`).
     """
     started = time.perf_counter()
     root = Path(root)
@@ -102,33 +120,84 @@ def index_kb(root: Path, index_dir: Path, full: bool = False) -> IndexReport:
         report = _update_changed_files(root, Path(index_dir), old, started)
         if report is not None:
             return report
-    kb = load_kb(root)
-    if kb.errors:
-        raise IndexRefused(kb.errors)
+    settings = load_settings(root)
     meta = {
         "analysis_version": ANALYSIS_VERSION,
         "analysis": analysis.describe(),
-        "settings": _settings_fingerprint(kb.settings),
+        "settings": _settings_fingerprint(settings),
         "settings_stat": _settings_stat(root),
-        "languages": list(kb.settings.languages),
-        "snippets": len(kb.snippets),
+        "languages": list(settings.languages),
         "responses": str(root.resolve()),
-        "files": _file_stats(root),
-        "ids": {s.path.relative_to(root).as_posix(): s.id for s in kb.snippets.values() if s.path},
+        "files": _file_stats(root),  # before reading: a file changed meanwhile is read again next time
     }
     compatible = old is not None and all(old.get(key) == meta[key] for key in ("analysis_version", "analysis", "settings"))
     if compatible and not full:
+        kb = load_kb(root, settings)
+        if kb.errors:
+            raise IndexRefused(kb.errors)
         stored = engine.stored_fingerprints(index_dir)
         # Only changed snippets are analysed: the fingerprint needs the data alone.
         changed_ids = [sid for sid, s in kb.snippets.items() if stored.get(sid) != _data_and_fingerprint(s)[1]]
         removed = [sid for sid in stored if sid not in kb.snippets]
         if len(changed_ids) + len(removed) <= FULL_REBUILD_SHARE * max(len(stored), 1):
-            engine.update(index_dir, [to_index_doc(kb.snippets[sid]) for sid in changed_ids], removed, meta)
+            ids = {s.path.relative_to(root).as_posix(): s.id for s in kb.snippets.values() if s.path}
+            engine.update(index_dir, [to_index_doc(kb.snippets[sid]) for sid in changed_ids], removed,
+                          {**meta, "ids": ids, "snippets": len(kb.snippets)})
             return IndexReport(False, len(kb.snippets), len(changed_ids), len(removed), time.perf_counter() - started,
                                kb.warnings)
-    docs_iter = (to_index_doc(snippet) for snippet in kb.snippets.values())
-    engine.build(index_dir, kb.settings.languages, docs_iter, meta)
-    return IndexReport(True, len(kb.snippets), len(kb.snippets), 0, time.perf_counter() - started, kb.warnings)
+    return _full_build(root, Path(index_dir), settings, meta, jobs, started)
+
+
+@dataclass
+class _ChunkSummary:
+    """What reading one share of the files found, sent back from the process that read it."""
+
+    problems: list[Problem]
+    declared: dict[str, list[Path]]
+    ids: dict[str, str]  # relative path -> snippet id
+
+
+def _chunk_docs(root: Path, paths: list[Path], settings: KBSettings) -> Generator[engine.IndexDoc, None, _ChunkSummary]:
+    """Read, check and analyse *paths*; yield a document per valid snippet (a DocSource)."""
+    problems: list[Problem] = []
+    declared: dict[str, list[Path]] = {}
+    ids: dict[str, str] = {}
+    for snippet in read_files(root, paths, settings, problems, declared):
+        if snippet.path:
+            ids[snippet.path.relative_to(root).as_posix()] = snippet.id
+        yield to_index_doc(snippet)
+    return _ChunkSummary(problems, declared, ids)
+
+
+def _full_build(root: Path, index_dir: Path, settings: KBSettings, meta: dict, jobs: int | None,
+                started: float) -> IndexReport:
+    """Every snippet file read, checked and analysed, in *jobs* processes for a large knowledge
+    base; any error anywhere abandons the new build and leaves the current one serving."""
+    files = list(snippet_files(root))
+    jobs = jobs or build_jobs(len(files))
+    share = -(-len(files) // jobs) or 1  # contiguous shares keep documents in file order
+    sources = [partial(_chunk_docs, root, files[i:i + share], settings) for i in range(0, len(files), share)] \
+        or [partial(_chunk_docs, root, [], settings)]
+    warnings: list[Problem] = []
+    counted: dict[str, int] = {}
+
+    def accept(summaries: list[_ChunkSummary]) -> dict:
+        problems = [problem for summary in summaries for problem in summary.problems]
+        declared: dict[str, list[Path]] = {}
+        for summary in summaries:
+            for declared_id, paths in summary.declared.items():
+                declared.setdefault(declared_id, []).extend(paths)
+        problems += duplicate_ids(root, declared)
+        errors = [problem for problem in problems if problem.is_error]
+        if errors:
+            raise IndexRefused(errors)
+        warnings.extend(problem for problem in problems if not problem.is_error)
+        ids = {rel: sid for summary in summaries for rel, sid in summary.ids.items()}
+        counted["snippets"] = len(ids)
+        return {"ids": ids, "snippets": len(ids)}
+
+    engine.build(index_dir, settings.languages, sources, meta, accept, jobs)
+    return IndexReport(True, counted["snippets"], counted["snippets"], 0, time.perf_counter() - started, warnings)
 
 
 def _update_changed_files(root: Path, index_dir: Path, old: dict, started: float) -> IndexReport | None:
@@ -205,7 +274,7 @@ class SearchService:
 
     def snippets(self, kind: str | None = None) -> list[Snippet]:
         """Every snippet in the index (of *kind*), cached until the index changes."""
-        self.engine.searcher()  # brings the generation up to date
+        self.engine.refresh()  # brings the generation up to date
         if self._all is None or self._all_generation != self.engine.generation:
             self._all = [snippet_from_dict(json.loads(d)) for d in self.engine.all_data()]
             self._all_generation = self.engine.generation

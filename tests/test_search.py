@@ -193,3 +193,47 @@ def test_update_reads_only_changed_files_and_still_refuses_duplicates(kb_dir, tm
     assert not report.full and report.changed == 0 and report.removed == 0
     (kb_dir / "kb.yaml").write_text((kb_dir / "kb.yaml").read_text() + "\n")  # settings changed: all is read
     assert index_kb(kb_dir, index_dir).snippets == 3
+
+
+QUERIES = ["laskun", "hairio", "seurantakodi", "riitalautakunta", "paketti lasku", "kuukausimaksu käsittelymaksu"]
+
+
+def test_a_build_in_several_processes_answers_as_one_process_does(kb_dir, tmp_path):
+    for n in range(4):  # more files than processes, so every process gets a share
+        write_reply(kb_dir, f"billing/extra-{n}", f"Laskun lisätieto {n}", f"Laskussa on rivi numero {n}.")
+    settings = load_settings(kb_dir)
+    answers = {}
+    for jobs in (1, 2):
+        index_dir = tmp_path / f"index-{jobs}"
+        report = index_kb(kb_dir, index_dir, jobs=jobs)
+        assert report.full and report.snippets == 7
+        svc = SearchService(index_dir, settings)
+        answers[jobs] = {q: [(r["id"], r["score"]) for r in svc.search(q)["results"]] for q in QUERIES}
+        svc.close()
+    assert answers[2] == answers[1]
+    assert all(answers[1].values())
+
+
+def test_a_broken_file_in_any_process_share_refuses_the_whole_build(kb_dir, tmp_path, service):
+    index_dir = tmp_path / "index"
+    before = engine.current_build(index_dir)
+    (kb_dir / "outage" / "known.yaml").write_text("id: outage/known\ntexts: [broken\n")
+    with pytest.raises(IndexRefused) as refused:
+        index_kb(kb_dir, index_dir, full=True, jobs=2)
+    assert [p.code for p in refused.value.problems] == ["KB001"]
+    assert engine.current_build(index_dir) == before
+    assert sorted(p.name for p in (index_dir / "builds").iterdir()) == [before.name]
+    assert top(service, "lasku") == "billing/invoice"
+
+
+def test_an_update_after_a_parallel_build_is_searchable(kb_dir, tmp_path):
+    index_dir = tmp_path / "index"
+    index_kb(kb_dir, index_dir, jobs=2)
+    svc = SearchService(index_dir, load_settings(kb_dir))
+    assert top(svc, "kissoista") is None
+    write_reply(kb_dir, "billing/invoice", "Laskun selitys", "Nyt puhutaan kissoista.")
+    report = index_kb(kb_dir, index_dir)
+    assert not report.full and report.changed == 1
+    assert top(svc, "kissoista") == "billing/invoice"
+    assert top(svc, "kuukausimaksu") is None  # the old version is gone
+    svc.close()
