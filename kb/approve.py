@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from kb.digest import texts_digest
+from kb.i18n import gettext
 from kb.kbsettings import load_settings
 from kb.loader import snippet_id_for
 from kb.model import Snippet
@@ -56,25 +57,26 @@ def approval_block(by: str, date: str, digest: str) -> str:
 def approve(root: Path, snippet_id: str, by: str, date: datetime.date | None = None) -> Snippet:
     """Record *by*'s approval of the escalation *snippet_id* under *root*; return the snippet."""
     if not by.strip():
-        raise ApprovalError("give the approver's name with --by")
+        raise ApprovalError(gettext("give the approver's name with --by"))
     settings = load_settings(root)
     path = root / f"{snippet_id}.yaml"
     if not path.is_file():
-        raise ApprovalError(f"no snippet {snippet_id!r}: {path} does not exist")
+        raise ApprovalError(gettext("no snippet %(id)s: %(path)s does not exist") % {"id": repr(snippet_id), "path": path})
     data, problem = load_yaml_file(path)
     if problem:
-        raise ApprovalError(f"{path} cannot be read", [Problem(path, problem.line, problem.code, problem.message)])
+        raise ApprovalError(gettext("%(path)s cannot be read") % {"path": path},
+                            [Problem(path, problem.line, problem.code, problem.message)])
     snippet, problems = build_snippet(path, snippet_id_for(root, path), data, settings, check_approval=False)
     errors = [p for p in problems if p.is_error]
     if errors or snippet is None:
-        raise ApprovalError(f"fix the errors in {path} before approving it", errors)
+        raise ApprovalError(gettext("fix the errors in %(path)s before approving it") % {"path": path}, errors)
     if not snippet.is_escalation:
-        raise ApprovalError(f"{snippet_id} is a reply; only escalation snippets are approved")
+        raise ApprovalError(gettext("%(id)s is a reply; only escalation snippets are approved") % {"id": snippet_id})
     day = (date or datetime.date.today()).isoformat()
     digest = texts_digest(snippet.texts)
     text = path.read_text(encoding="utf-8")
     path.write_text(replace_top_level_block(text, "approval", approval_block(by, day, digest)), encoding="utf-8")
     approved, problems = build_snippet(path, snippet_id, load_yaml_file(path)[0], settings)
     if approved is None:  # pragma: no cover - would mean the block writer is wrong
-        raise ApprovalError("the approval could not be written", problems)
+        raise ApprovalError(gettext("the approval could not be written"), problems)
     return approved

@@ -11,13 +11,15 @@ import importlib.util
 import sys
 from pathlib import Path
 
+from kb.i18n import gettext
+
 ADAPTERS = ("zendesk", "freshdesk", "extension")
 
 
 def _load(plugin_dir: Path, adapter: str):
     path = plugin_dir / adapter / "package.py"
     if not path.is_file():
-        raise FileNotFoundError(f"{path} not found; is --plugin-dir the plugin folder?")
+        raise FileNotFoundError(gettext("%(path)s not found; is --plugin-dir the plugin folder?") % {"path": path})
     spec = importlib.util.spec_from_file_location(f"vastaus_plugin_{adapter}_package", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -32,20 +34,21 @@ def cmd_package(args: argparse.Namespace) -> int:
         return 1
     extra = {"api_url": args.api_url} if args.adapter == "zendesk" and args.api_url else {}
     out = module.package(Path(args.out), **extra)
-    print(f"wrote {out}")
+    print(gettext("wrote %(path)s") % {"path": out})
     return 0
 
 
 def register(sub, add_setting) -> None:
-    plugin = sub.add_parser("plugin", help="package a helpdesk adapter of the plugin",
-                            description="Build the file a helpdesk administrator uploads or installs.")
-    plugin_sub = plugin.add_subparsers(dest="plugin_command", required=True, metavar="ACTION")
-    package = plugin_sub.add_parser("package", help="build the uploadable zip of an adapter",
-                                    description="Zendesk: the app zip for Admin Center > Apps > Upload private app "
-                                                "(the ZAF SDK is vendored from npm, never loaded from a CDN). "
-                                                "Freshdesk: the FDK app zip. extension: the browser extension zip.")
+    plugin = sub.add_parser("plugin", help=gettext("package a helpdesk adapter of the plugin"),
+                            description=gettext("Build the file a helpdesk administrator uploads or installs."))
+    plugin_sub = plugin.add_subparsers(dest="plugin_command", required=True, metavar=gettext("ACTION"))
+    package = plugin_sub.add_parser("package", help=gettext("build the uploadable zip of an adapter"),
+                                    description=gettext("Zendesk: the app zip for Admin Center > Apps > Upload private "
+                                                        "app (the ZAF SDK is vendored from npm, never loaded from a "
+                                                        "CDN). Freshdesk: the FDK app zip. extension: the browser "
+                                                        "extension zip."))
     package.add_argument("adapter", choices=ADAPTERS)
-    package.add_argument("-o", "--out", default="dist", help="output folder (default dist/)")
-    package.add_argument("--api-url", help="Zendesk: the Vastaus API URL to allow in the app's domain whitelist")
+    package.add_argument("-o", "--out", default="dist", help=gettext("output folder (default dist/)"))
+    package.add_argument("--api-url", help=gettext("Zendesk: the Vastaus API URL to allow in the app's domain whitelist"))
     add_setting(package, "plugin_dir")
     package.set_defaults(func=cmd_package)

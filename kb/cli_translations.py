@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
+from kb.i18n import gettext
 from kb.worddiff import as_text
 
 
@@ -17,7 +19,8 @@ def cmd_translations(args: argparse.Namespace) -> int:
     kb = load_kb(Path(args.responses))
     langs = [args.lang] if args.lang else None
     if args.lang and args.lang not in kb.settings.languages:
-        print(f"kb translations: unknown language {args.lang!r}; use one of {', '.join(kb.settings.languages)}")
+        print("kb translations: " + gettext("unknown language %(lang)s; use one of %(choices)s")
+              % {"lang": repr(args.lang), "choices": ", ".join(kb.settings.languages)}, file=sys.stderr)
         return 2
     snippets = snippet_status(kb, langs)
     catalogs = catalog_status(Path(args.locales or LOCALES_DIR), langs)
@@ -34,31 +37,38 @@ def cmd_translations(args: argparse.Namespace) -> int:
                           "untranslated": c.untranslated} for c in catalogs],
         }, ensure_ascii=False, indent=2))
         return 0
+    missing, stale_word = gettext("missing"), gettext("stale")
+    width = max(len(missing), len(stale_word)) + 2
+    indent = " " * (2 + width)
     for status in snippets:
-        print(f"{status.lang}: {len(status.complete)} complete, {len(status.stale)} stale, {len(status.missing)} missing"
-              f" ({len(status.source)} written in {status.lang})")
+        print(gettext("%(lang)s: %(complete)d complete, %(stale)d stale, %(missing)d missing "
+                      "(%(source)d written in %(lang)s)")
+              % {"lang": status.lang, "complete": len(status.complete), "stale": len(status.stale),
+                 "missing": len(status.missing), "source": len(status.source)})
         for snippet_id in status.missing:
-            print(f"  missing  {snippet_id}")
+            print(f"  {missing:<{width}}{snippet_id}")
         for stale in status.stale:
-            print(f"  stale    {stale.id}: follows version {stale.follows}, source is at {stale.version}")
+            print(f"  {stale_word:<{width}}" + gettext("%(id)s: follows version %(follows)d, source is at %(version)d")
+                  % {"id": stale.id, "follows": stale.follows, "version": stale.version})
             if stale.diff is None:
-                print("           (no git history: compare with the source text by hand)")
+                print(indent + gettext("(no git history: compare with the source text by hand)"))
             for part, pieces in (stale.diff or {}).items():
-                print(f"           {stale.source_lang}.{part}: {as_text(pieces)}")
+                print(f"{indent}{stale.source_lang}.{part}: {as_text(pieces)}")
     for catalog in catalogs:
-        print(f"{catalog.lang} {catalog.domain}.po: {catalog.translated} translated, {catalog.fuzzy} fuzzy, "
-              f"{catalog.untranslated} untranslated")
+        print(gettext("%(lang)s %(file)s: %(translated)d translated, %(fuzzy)d fuzzy, %(untranslated)d untranslated")
+              % {"lang": catalog.lang, "file": f"{catalog.domain}.po", "translated": catalog.translated,
+                 "fuzzy": catalog.fuzzy, "untranslated": catalog.untranslated})
     return 0
 
 
 def register(sub, add_setting) -> None:
-    parser = sub.add_parser("translations", help="translation status of snippets and interface catalogs",
-                            description="For each language: complete, stale and missing snippet translations, "
-                                        "with the source-language changes a stale translation has not followed "
-                                        "(from git history), and the interface catalogs' translated, fuzzy and "
-                                        "untranslated counts.")
-    parser.add_argument("--lang", help="only this language")
-    parser.add_argument("--format", choices=["text", "json"], default="text")
-    parser.add_argument("--locales", help="folder of the interface catalogs (default: the package's locales/)")
+    parser = sub.add_parser("translations", help=gettext("translation status of snippets and interface catalogs"),
+                            description=gettext("For each language: complete, stale and missing snippet translations, "
+                                                "with the source-language changes a stale translation has not followed "
+                                                "(from git history), and the interface catalogs' translated, fuzzy and "
+                                                "untranslated counts."))
+    parser.add_argument("--lang", help=gettext("only this language"))
+    parser.add_argument("--format", choices=["text", "json"], default="text", help=gettext("output format (default text)"))
+    parser.add_argument("--locales", help=gettext("folder of the interface catalogs (default: the package's locales/)"))
     add_setting(parser, "responses")
     parser.set_defaults(func=cmd_translations)

@@ -11,6 +11,8 @@ import argparse
 import os
 from dataclasses import dataclass
 
+from kb.i18n import N_, gettext
+
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off"}
 
@@ -20,14 +22,14 @@ def parse_bool(raw: str) -> bool:
     word = raw.strip().lower()
     if word in TRUE_WORDS | FALSE_WORDS:
         return word in TRUE_WORDS
-    raise ValueError(f"{raw!r} is not a yes/no value; use 1 or 0")
+    raise ValueError(gettext("%(value)s is not a yes/no value; use 1 or 0") % {"value": repr(raw)})
 
 
 @dataclass(frozen=True)
 class Setting:
     name: str
     default: object
-    help: str
+    help: str  # English, marked with N_(): translated where it is shown (help_text)
     type: type = str
     cli: bool = True  # False for secrets: an environment variable only, never on a command line
 
@@ -49,34 +51,34 @@ class Setting:
 SETTINGS: dict[str, Setting] = {
     s.name: s
     for s in [
-        Setting("responses", "responses", "Folder of the knowledge base (snippets and kb.yaml)."),
-        Setting("index", ".kb-index", "Folder of the search index; built by `kb index`."),
+        Setting("responses", "responses", N_("Folder of the knowledge base (snippets and kb.yaml).")),
+        Setting("index", ".kb-index", N_("Folder of the search index; built by `kb index`.")),
         # `kb serve`: where it listens and how much it runs.
-        Setting("host", "127.0.0.1", "Address to listen on. Anything but loopback needs API tokens "
-                "(or --insecure-no-auth)."),
-        Setting("port", 8000, "TCP port to listen on.", int),
-        Setting("workers", 2, "Worker processes; about one per CPU core.", int),
-        Setting("threads", 4, "Threads per worker process.", int),
-        Setting("plugin_dir", "plugin", "Folder served at /plugin/ when it exists (the helpdesk plugin)."),
-        Setting("watch_seconds", 5.0, "Poll the responses folder (files and git HEAD) this often and reindex "
-                "on changes; 0 turns the watcher off.", float),
+        Setting("host", "127.0.0.1", N_("Address to listen on. Anything but loopback needs API tokens "
+                                         "(or --insecure-no-auth).")),
+        Setting("port", 8000, N_("TCP port to listen on."), int),
+        Setting("workers", 2, N_("Worker processes; about one per CPU core."), int),
+        Setting("threads", 4, N_("Threads per worker process."), int),
+        Setting("plugin_dir", "plugin", N_("Folder served at /plugin/ when it exists (the helpdesk plugin).")),
+        Setting("watch_seconds", 5.0, N_("Poll the responses folder (files and git HEAD) this often and reindex "
+                                         "on changes; 0 turns the watcher off."), float),
         # `kb serve`: security.
-        Setting("tokens_file", "", "YAML list of API tokens: {name, sha256 (or token), admin}. "
-                "Edits apply without a restart; remove an entry or set `revoked: true` to revoke it."),
-        Setting("tokens", "", "API tokens as comma-separated name:secret[:admin] entries; the secret may be "
-                "sha256:<hex>. Environment only, so that secrets stay off command lines.", cli=False),
-        Setting("revoked_tokens", "", "Comma-separated names of tokens to refuse even though they are configured."),
-        Setting("insecure_no_auth", False, "Allow listening beyond loopback without API tokens.", bool),
-        Setting("cors_origins", "", "Comma-separated origins allowed to call the API from a browser, e.g. "
-                "https://*.zendesk.com (* stands for one DNS label; the scheme must match)."),
-        Setting("rate_limit", 50.0, "Requests per second allowed per token (per client address without "
-                "tokens); 0 turns limiting off. Each worker keeps its own buckets with this rate divided by the "
-                "number of workers.", float),
-        Setting("rate_burst", 100, "Requests a token may send at once before the rate applies "
-                "(divided by the number of workers too).", int),
-        Setting("max_body_bytes", 64 * 1024, "Largest request body accepted (413 beyond).", int),
-        Setting("max_query_chars", 500, "Longest search query `q` accepted (414 beyond).", int),
-        Setting("max_message_chars", 10_000, "Longest customer message accepted by suggest (422 beyond).", int),
+        Setting("tokens_file", "", N_("YAML list of API tokens: {name, sha256 (or token), admin}. "
+                                      "Edits apply without a restart; remove an entry or set `revoked: true` to revoke it.")),
+        Setting("tokens", "", N_("API tokens as comma-separated name:secret[:admin] entries; the secret may be "
+                                 "sha256:<hex>. Environment only, so that secrets stay off command lines."), cli=False),
+        Setting("revoked_tokens", "", N_("Comma-separated names of tokens to refuse even though they are configured.")),
+        Setting("insecure_no_auth", False, N_("Allow listening beyond loopback without API tokens."), bool),
+        Setting("cors_origins", "", N_("Comma-separated origins allowed to call the API from a browser, e.g. "
+                                       "https://*.zendesk.com (* stands for one DNS label; the scheme must match).")),
+        Setting("rate_limit", 50.0, N_("Requests per second allowed per token (per client address without "
+                                       "tokens); 0 turns limiting off. Each worker keeps its own buckets with this rate "
+                                       "divided by the number of workers."), float),
+        Setting("rate_burst", 100, N_("Requests a token may send at once before the rate applies "
+                                      "(divided by the number of workers too)."), int),
+        Setting("max_body_bytes", 64 * 1024, N_("Largest request body accepted (413 beyond)."), int),
+        Setting("max_query_chars", 500, N_("Longest search query `q` accepted (414 beyond)."), int),
+        Setting("max_message_chars", 10_000, N_("Longest customer message accepted by suggest (422 beyond)."), int),
     ]
 }
 
@@ -89,6 +91,12 @@ def setting(name: str) -> Setting:
     return SETTINGS[name]
 
 
+def help_text(spec: Setting) -> str:
+    """The ``--help`` text of a setting's flag, in the active language."""
+    return gettext("%(help)s Default: %(default)s (env %(env)s).") % {
+        "help": gettext(spec.help), "default": spec.default, "env": spec.env}
+
+
 def add_argument(parser: argparse.ArgumentParser, name: str) -> None:
     """Add setting *name* to *parser*: a flag whose default comes from the environment.
 
@@ -98,11 +106,10 @@ def add_argument(parser: argparse.ArgumentParser, name: str) -> None:
     spec = setting(name)
     if not spec.cli:
         return
-    help_text = f"{spec.help} Default: {spec.default} (env {spec.env})."
     if spec.type is bool:
-        parser.add_argument(spec.flag, dest=name, action="store_true", default=spec.value(), help=help_text)
+        parser.add_argument(spec.flag, dest=name, action="store_true", default=spec.value(), help=help_text(spec))
     else:
-        parser.add_argument(spec.flag, dest=name, default=spec.value(), type=spec.type, help=help_text)
+        parser.add_argument(spec.flag, dest=name, default=spec.value(), type=spec.type, help=help_text(spec))
 
 
 def values(args: argparse.Namespace | None, names: tuple[str, ...]) -> dict[str, object]:

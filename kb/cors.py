@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kb.i18n import gettext
+
 SCHEMES = {"http": 80, "https": 443}
 LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 ORIGIN = re.compile(r"^(?P<scheme>[a-z]+)://(?P<host>[a-z0-9.*-]+)(?::(?P<port>[0-9]{1,5}))?$")
@@ -50,10 +52,12 @@ def parse_patterns(text: str) -> list[OriginPattern]:
     for item in filter(None, (part.strip() for part in text.split(","))):
         pattern = _parse(item, wildcards=True)
         if pattern is None:
-            raise ValueError(f"CORS origin {item!r} is not scheme://host[:port] with http or https")
+            raise ValueError(gettext("CORS origin %(origin)s is not scheme://host[:port] with http or https")
+                             % {"origin": repr(item)})
         fixed = [label for label in pattern.labels if label != "*"]
         if "*" in pattern.labels and len(fixed) < 2:
-            raise ValueError(f"CORS origin {item!r} is too broad: keep at least two fixed labels, e.g. *.zendesk.com")
+            raise ValueError(gettext("CORS origin %(origin)s is too broad: keep at least two fixed labels, "
+                                     "e.g. *.zendesk.com") % {"origin": repr(item)})
         patterns.append(pattern)
     return patterns
 

@@ -13,6 +13,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from kb.i18n import gettext
+
 
 class GitError(Exception):
     """git failed; the message is git's own."""
@@ -27,7 +29,7 @@ def _git(cwd: Path, *args: str, check: bool = True) -> str | None:
         return None
     if done.returncode != 0:
         if check:
-            raise GitError(done.stderr.strip() or f"git {' '.join(args)} failed")
+            raise GitError(done.stderr.strip() or gettext("%(command)s failed") % {"command": " ".join(["git", *args])})
         return None
     return done.stdout
 
@@ -68,7 +70,7 @@ def changes(root: Path, base: str) -> list[Change]:
     """Files under *root* that differ between *base* and the working tree (renames detected)."""
     top = toplevel(root)
     if top is None:
-        raise GitError(f"{root} is not in a git checkout; --base needs git history")
+        raise GitError(gettext("%(folder)s is not in a git checkout; --base needs git history") % {"folder": root})
     resolve(root, base)
     relative = Path(root).resolve().relative_to(top).as_posix() or "."
     out = _git(top, "diff", "--name-status", "-M", base, "--", relative)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb import gitutil
+from kb.i18n import gettext
 from kb.model import TEXT_PARTS
 from kb.yamlsafe import load_yaml_text
 
@@ -69,7 +70,7 @@ def versions(root: Path, snippet_id: str) -> list[Version]:
         current = RawSnippet.parse(path.read_text(encoding="utf-8"))
         committed = gitutil.show(top, "HEAD", path)
         if committed != path.read_text(encoding="utf-8"):
-            found.append(Version(current.version if current else None, None, None, None, "(not committed)"))
+            found.append(Version(current.version if current else None, None, None, None, gettext("(not committed)")))
     return found
 
 

@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from kb.i18n import gettext, ngettext
 from kb.kbsettings import SettingsError
 from kb.loader import load_kb, snippet_files
 from kb.problems import Problem
@@ -60,8 +61,13 @@ def _shown(path: Path) -> str:
 
 
 def format_text(report: LintReport) -> str:
-    lines = [f"{_shown(p.path)}:{p.line}: {p.code} {p.message}\n    fix: {p.hint}" for p in report.problems]
-    lines.append(f"{len(report.errors)} errors, {len(report.warnings)} warnings in {report.files} files")
+    lines = [f"{_shown(p.path)}:{p.line}: {p.code} {p.message}\n    " + gettext("fix: %(hint)s") % {"hint": p.hint}
+             for p in report.problems]
+    errors, warnings = len(report.errors), len(report.warnings)
+    lines.append(gettext("%(errors)s, %(warnings)s %(in_files)s") % {  # 1 error, 2 warnings in 36 files
+        "errors": ngettext("%(count)d error", "%(count)d errors", errors) % {"count": errors},
+        "warnings": ngettext("%(count)d warning", "%(count)d warnings", warnings) % {"count": warnings},
+        "in_files": ngettext("in %(count)d file", "in %(count)d files", report.files) % {"count": report.files}})
     return "\n".join(lines)
 
 

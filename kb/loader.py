@@ -7,10 +7,11 @@ service down.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kb.i18n import gettext
 from kb.kbsettings import SETTINGS_FILE, KBSettings, SettingsError, load_settings
 from kb.model import Snippet
 from kb.problems import Problem
@@ -66,32 +67,50 @@ def load_snippet_file(root: Path, path: Path, settings: KBSettings) -> tuple[Sni
     return snippet, problems, _declared_id(data)
 
 
+def read_files(root: Path, paths: Iterable[Path], settings: KBSettings, problems: list[Problem],
+               declared: dict[str, list[Path]]) -> Iterator[Snippet]:
+    """Yield the valid snippet of each file in *paths*, adding every problem to *problems*
+    and each declared id's files to *declared* (for :func:`duplicate_ids`)."""
+    for path in paths:
+        if path.suffix != SNIPPET_SUFFIX:
+            problems.append(Problem(path, 1, "KB009", gettext("not read: %(name)s does not end in %(suffix)s")
+                                    % {"name": path.name, "suffix": SNIPPET_SUFFIX}))
+            continue
+        snippet, found, declared_id = load_snippet_file(root, path, settings)
+        problems.extend(found)
+        if declared_id is not None:
+            declared.setdefault(declared_id, []).append(path)
+        if snippet is not None:
+            yield snippet
+
+
+def duplicate_ids(root: Path, declared: dict[str, list[Path]]) -> list[Problem]:
+    """KB015 for every file that declares an id another file owns: the file whose path
+    matches the id owns it, else the first one."""
+    problems = []
+    for declared_id, paths in declared.items():
+        if len(paths) < 2:
+            continue
+        owner = next((p for p in paths if snippet_id_for(root, p) == declared_id), paths[0])
+        for path in paths:
+            if path != owner:
+                problems.append(Problem(path, 1, "KB015", gettext("id %(id)s is already declared by %(owner)s")
+                                        % {"id": repr(declared_id), "owner": owner}))
+    return problems
+
+
 def load_kb(root: Path | str, settings: KBSettings | None = None) -> KnowledgeBase:
     """Load every snippet under *root*; raise :class:`SettingsError` only when kb.yaml is bad."""
     root = Path(root)
     settings = settings or load_settings(root)
     kb = KnowledgeBase(root=root, settings=settings)
     declared: dict[str, list[Path]] = {}
-    for path in snippet_files(root):
-        if path.suffix != SNIPPET_SUFFIX:
-            kb.problems.append(Problem(path, 1, "KB009", f"not read: {path.name} does not end in {SNIPPET_SUFFIX}"))
-            continue
-        snippet, problems, declared_id = load_snippet_file(root, path, settings)
-        kb.problems.extend(problems)
-        if declared_id is not None:
-            declared.setdefault(declared_id, []).append(path)
-        if snippet is not None:
-            kb.snippets[snippet.id] = snippet
-    for declared_id, paths in declared.items():
-        if len(paths) < 2:
-            continue
-        # The file whose path matches the id owns it; every other declarer is the duplicate.
-        owner = next((p for p in paths if snippet_id_for(root, p) == declared_id), paths[0])
-        for path in paths:
-            if path != owner:
-                kb.problems.append(Problem(path, 1, "KB015", f"id {declared_id!r} is already declared by {owner}"))
-                kb.snippets.pop(snippet_id_for(root, path), None)
+    for snippet in read_files(root, snippet_files(root), settings, kb.problems, declared):
+        kb.snippets[snippet.id] = snippet
+    for problem in duplicate_ids(root, declared):
+        kb.problems.append(problem)
+        kb.snippets.pop(snippet_id_for(root, problem.path), None)
     return kb
 
 
-__all__ = ["KnowledgeBase", "SettingsError", "load_kb", "snippet_files", "load_snippet_file"]
+__all__ = ["KnowledgeBase", "SettingsError", "load_kb", "snippet_files", "load_snippet_file", "read_files", "duplicate_ids"]

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kb.i18n import N_
+
 KINDS = ("reply", "escalation")
 
 
@@ -20,25 +22,25 @@ class FieldSpec:
 
     name: str
     type: str
-    doc: str
+    doc: str  # English; a required field's doc is marked N_(): KB012 (missing field) shows it translated
     required: bool = False
     item: str | None = None  # element type of arrays and langmaps
     example: object = None
 
 
 SNIPPET_FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec("id", "string", "The snippet's path under responses/ without .yaml, lower case.", True,
+    FieldSpec("id", "string", N_("The snippet's path under responses/ without .yaml, lower case."), True,
               example="outage/acknowledge"),
-    FieldSpec("kind", "string", "`reply`, or `escalation` for approved wording that must be used unchanged.", True,
+    FieldSpec("kind", "string", N_("`reply`, or `escalation` for approved wording that must be used unchanged."), True,
               example="reply"),
-    FieldSpec("version", "integer", "Starts at 1; bump it whenever the source-language text changes.", True,
+    FieldSpec("version", "integer", N_("Starts at 1; bump it whenever the source-language text changes."), True,
               example=3),
     FieldSpec("source_lang", "string", "Language the snippet is written in first; default from kb.yaml.",
               example="fi"),
     FieldSpec("tags", "array", "Free-form labels for browsing.", item="string", example=["outage", "network"]),
     FieldSpec("channels", "array", "Channels the reply may be sent on; default every channel.", item="string",
               example=["twitter", "facebook", "chat", "email"]),
-    FieldSpec("texts", "langmap", "The reply in each language: see the text fields.", True, item="text"),
+    FieldSpec("texts", "langmap", N_("The reply in each language: see the text fields."), True, item="text"),
     FieldSpec("guidance", "langmap", "Advice for agents, never inserted into a reply.", item="string"),
     FieldSpec("approval", "object", "Escalations only: who approved the wording, when, and its digest. "
               "Written by `kb approve`."),
@@ -49,18 +51,18 @@ SNIPPET_FIELDS: tuple[FieldSpec, ...] = (
 TEXT_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("source_version", "integer", "Translations only: the source `version` this text follows. "
               "Lower than `version` means stale.", example=3),
-    FieldSpec("title", "string", "What the reply is for, as agents search and see it.", True,
+    FieldSpec("title", "string", N_("What the reply is for, as agents search and see it."), True,
               example="Verkkohäiriö on tiedossa"),
-    FieldSpec("body", "string", "The reply. May contain placeholders such as {{customer.first_name}}.", True),
+    FieldSpec("body", "string", N_("The reply. May contain placeholders such as {{customer.first_name}}."), True),
     FieldSpec("short", "string", "Variant for channels with a character limit (twitter, sms)."),
     FieldSpec("keywords", "array", "Words customers use for this case; used by search only.", item="string",
               example=["netti ei toimi", "puhelu katkeaa"]),
 )
 
 APPROVAL_FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec("by", "string", "Who approved the wording.", True, example="Viestintä ja lakiasiat"),
-    FieldSpec("date", "date", "When it was approved (YYYY-MM-DD).", True, example="2026-11-01"),
-    FieldSpec("digest", "string", "sha256 over the approved texts of every language.", True,
+    FieldSpec("by", "string", N_("Who approved the wording."), True, example="Viestintä ja lakiasiat"),
+    FieldSpec("date", "date", N_("When it was approved (YYYY-MM-DD)."), True, example="2026-11-01"),
+    FieldSpec("digest", "string", N_("sha256 over the approved texts of every language."), True,
               example="sha256:…"),
 )
 

@@ -1,10 +1,15 @@
-"""A located problem in the knowledge base: ``path:line: KBnnn message``."""
+"""A located problem in the knowledge base: ``path:line: KBnnn message``.
+
+The message is translated when the problem is found (into the language active then: the
+command line's, or the API request's); the hint when it is read. Codes are never translated.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
+from kb.i18n import gettext
 from kb.rules import RULES, Severity
 
 
@@ -21,7 +26,8 @@ class Problem:
 
     @property
     def hint(self) -> str:
-        return RULES[self.code].hint
+        """How to fix it, in the active language."""
+        return gettext(RULES[self.code].hint)
 
     @property
     def is_error(self) -> bool:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from kb import gitutil
 from kb.history import RawSnippet
+from kb.i18n import gettext
 from kb.kbsettings import KBSettings
 from kb.loader import SNIPPET_SUFFIX, load_snippet_file, snippet_id_for
 from kb.model import TEXT_PARTS, Snippet
@@ -120,23 +121,26 @@ def base_problems(root: Path, changes: list[SnippetChange]) -> list[Problem]:
             old_v, new_v = item.old.version, item.new_raw.version
             if old_v is not None and new_v is not None:
                 if new_v < old_v:
-                    problems.append(Problem(item.path, line, "KB051", f"version went down from {old_v} to {new_v}"))
+                    problems.append(Problem(item.path, line, "KB051", gettext("version went down from %(old)d to %(new)d")
+                                            % {"old": old_v, "new": new_v}))
                 elif text_changed and new_v == old_v:
                     parts = ", ".join(sorted(item.diffs[source]))
                     problems.append(Problem(item.path, line, "KB050",
-                                            f"the {source} {parts} changed since the base but version is still {new_v}; "
-                                            f"set version: {new_v + 1}"))
+                                            gettext("the %(lang)s %(parts)s changed since the base but version is still "
+                                                    "%(version)d; set version: %(next)d")
+                                            % {"lang": source, "parts": parts, "version": new_v, "next": new_v + 1}))
         if item.status in ("removed", "renamed"):
             old_id = item.old_id or item.id
             refs = references(root, old_id, exclude=item.path)
             langs = ", ".join(sorted(item.old.texts)) if item.old else "?"
-            where = f"; still referred to in {', '.join(refs)}" if refs else ""
+            values = {"id": old_id, "langs": langs, "new_id": item.id}
             if item.status == "removed":
-                message = f"snippet {old_id} (texts in {langs}) is removed{where}"
-                problems.append(Problem(item.path, line, "KB053", message))
+                code, message = "KB053", gettext("snippet %(id)s (texts in %(langs)s) is removed") % values
             else:
-                message = f"snippet {old_id} (texts in {langs}) is renamed to {item.id}{where}"
-                problems.append(Problem(item.path, line, "KB054", message))
+                code, message = "KB054", gettext("snippet %(id)s (texts in %(langs)s) is renamed to %(new_id)s") % values
+            if refs:
+                message += "; " + gettext("still referred to in %(files)s") % {"files": ", ".join(refs)}
+            problems.append(Problem(item.path, line, code, message))
     return problems
 
 

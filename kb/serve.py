@@ -26,6 +26,7 @@ from gunicorn.app.base import BaseApplication
 from kb import engine
 from kb.api import config_from_settings, is_loopback
 from kb.cors import parse_patterns
+from kb.i18n import gettext
 from kb.kbsettings import load_settings
 from kb.search import IndexRefused, index_is_current
 from kb.tokens import TokenConfigError, TokenStore
@@ -69,19 +70,19 @@ def check_security(values: dict) -> TokenStore:
         raise ServeError(str(exc)) from None
     host = str(values["host"])
     if not is_loopback(host) and not tokens.required and not values["insecure_no_auth"]:
-        raise ServeError(
-            f"refusing to listen on {host} without API tokens: anyone who can reach it could use the API. "
+        raise ServeError(gettext(
+            "refusing to listen on %(host)s without API tokens: anyone who can reach it could use the API. "
             "Give --tokens-file FILE or KB_TOKENS, or --insecure-no-auth if the network in front of it "
-            "already allows only trusted clients.")
+            "already allows only trusted clients.") % {"host": host})
     try:
         parse_patterns(str(values["cors_origins"] or ""))
     except ValueError as exc:
         raise ServeError(str(exc)) from None
     for name in ("workers", "threads", "port"):
         if int(values[name]) < (0 if name == "port" else 1):
-            raise ServeError(f"--{name} must be a positive number")
+            raise ServeError(gettext("%(flag)s must be a positive number") % {"flag": f"--{name}"})
     if float(values["watch_seconds"]) < 0:
-        raise ServeError("--watch-seconds must be 0 (off) or more")
+        raise ServeError(gettext("--watch-seconds must be 0 (off) or more"))
     return tokens
 
 
@@ -164,8 +165,8 @@ def serve(values: dict) -> int:
     try:
         prepare_index(root, index_dir)
     except IndexRefused:
-        print(f"kb serve: the knowledge base in {root} has errors and there is no index to serve; "
-              "fix them (see `kb lint`) and start again.", file=sys.stderr)
+        print("kb serve: " + gettext("the knowledge base in %(folder)s has errors and there is no index to serve; "
+                                     "fix them (see `kb lint`) and start again.") % {"folder": root}, file=sys.stderr)
         return EXIT_CONTENT
     metrics_dir = tempfile.mkdtemp(prefix="kb-metrics-")
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir  # before any worker imports prometheus_client

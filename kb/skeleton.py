@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kb.i18n import gettext
 from kb.kbsettings import load_settings
 from kb.loader import snippet_id_for
 from kb.validate import ID_PATTERN
@@ -23,12 +24,12 @@ class SkeletonError(Exception):
 def new_snippet(root: Path, snippet_id: str, kind: str = "reply") -> Path:
     """Write ``<root>/<id>.yaml`` with every language of the knowledge base; never overwrite."""
     if not ID_PATTERN.match(snippet_id):
-        raise SkeletonError(f"{snippet_id!r} is not a valid id: lower-case words joined by '-' and '/', "
-                            "e.g. outage/acknowledge")
+        raise SkeletonError(gettext("%(id)s is not a valid id: lower-case words joined by '-' and '/', "
+                                    "e.g. outage/acknowledge") % {"id": repr(snippet_id)})
     settings = load_settings(root)
     path = Path(root) / f"{snippet_id}.yaml"
     if path.exists():
-        raise SkeletonError(f"{path} already exists; edit it instead")
+        raise SkeletonError(gettext("%(path)s already exists; edit it instead") % {"path": path})
     depth = len(Path(snippet_id_for(Path(root), path)).parts) - 1
     schema = "/".join([".."] * depth + ["schema.json"])
     lines = [f"# yaml-language-server: $schema={schema}", f"id: {snippet_id}", f"kind: {kind}", "version: 1",

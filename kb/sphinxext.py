@@ -241,20 +241,24 @@ class CliDirective(GeneratedDirective):
 
     def generate(self) -> list[str]:
         from kb.cli import build_parser
+        from kb.i18n import DEFAULT_LOCALE, locale
 
         width = self.options.get("width", 88)
         saved = os.environ.get("COLUMNS")
         os.environ["COLUMNS"] = str(width)  # argparse wraps at the terminal's width: make it fixed
         try:
-            parser = build_parser()
-            lines = ["The ``kb`` command itself:", "", *literal_block(parser.format_help())]
-            for name, (sub, short_help) in subcommands(parser).items():
+            with locale(DEFAULT_LOCALE):  # the reference is English whatever LANG the docs are built under
+                parser = build_parser()
+                help_text = parser.format_help()
+                sections = [(name, sub, short_help, sub.format_help()) for name, (sub, short_help) in subcommands(parser).items()]
+            lines = ["The ``kb`` command itself:", "", *literal_block(help_text)]
+            for name, sub, short_help, sub_help in sections:
                 lines += [f".. _cli-{slug(name)}:", "", *heading(f"kb {name}", 0)]
                 if short_help:
                     lines += [inline(short_help[0].upper() + short_help[1:] + "."), ""]
                 if sub.description:
                     lines += [inline(sub.description), ""]
-                lines += literal_block(sub.format_help())
+                lines += literal_block(sub_help)
             return lines
         finally:
             if saved is None:

@@ -30,6 +30,9 @@ from pathlib import Path
 
 import yaml
 
+from kb import i18n
+from kb.i18n import gettext
+
 log = logging.getLogger(__name__)
 
 MIN_SECRET = 16
@@ -55,16 +58,19 @@ def hash_secret(secret: str) -> str:
 
 def _digest(name: str, secret: str | None, digest: str | None, where: str) -> str:
     if (secret is None) == (digest is None):
-        raise TokenConfigError(f"{where}: token {name!r} needs exactly one of sha256 or token")
+        raise TokenConfigError(gettext("%(where)s: token %(name)s needs exactly one of sha256 or token")
+                               % {"where": where, "name": repr(name)})
     if digest is not None:
         digest = digest.lower().removeprefix("sha256:")
         if not SHA256_HEX.match(digest):
-            raise TokenConfigError(f"{where}: token {name!r}: sha256 must be 64 hexadecimal digits")
+            raise TokenConfigError(gettext("%(where)s: token %(name)s: sha256 must be 64 hexadecimal digits")
+                                   % {"where": where, "name": repr(name)})
         return digest
     assert secret is not None
     if len(secret) < MIN_SECRET:
-        raise TokenConfigError(f"{where}: token {name!r} is shorter than {MIN_SECRET} characters; "
-                               "use e.g. `python3 -c 'import secrets; print(secrets.token_urlsafe(32))'`")
+        raise TokenConfigError(gettext("%(where)s: token %(name)s is shorter than %(min)d characters; "
+                                       "use e.g. `python3 -c 'import secrets; print(secrets.token_urlsafe(32))'`")
+                               % {"where": where, "name": repr(name), "min": MIN_SECRET})
     return hash_secret(secret)
 
 
@@ -73,27 +79,29 @@ def parse_tokens_file(path: Path) -> list[ApiToken]:
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
-        raise TokenConfigError(f"{path}: cannot read the tokens file: {exc.strerror}") from exc
+        raise TokenConfigError(gettext("%(path)s: cannot read the tokens file: %(reason)s")
+                               % {"path": path, "reason": exc.strerror}) from exc
     except yaml.YAMLError as exc:
-        raise TokenConfigError(f"{path}: not valid YAML: {exc}") from exc
+        raise TokenConfigError(gettext("%(path)s: not valid YAML: %(error)s") % {"path": path, "error": exc}) from exc
     if data is None:
         return []
     if not isinstance(data, list):
-        raise TokenConfigError(f"{path}: give a list of tokens, each {{name, sha256, admin}}")
+        raise TokenConfigError(gettext("%(path)s: give a list of tokens, each {name, sha256, admin}") % {"path": path})
     tokens = []
     for number, entry in enumerate(data, 1):
-        where = f"{path}: entry {number}"
+        where = gettext("%(path)s: entry %(number)d") % {"path": path, "number": number}
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry["name"].strip():
-            raise TokenConfigError(f"{where}: each token is a mapping with a name")
+            raise TokenConfigError(gettext("%(where)s: each token is a mapping with a name") % {"where": where})
         unknown = set(entry) - {"name", "sha256", "token", "admin", "revoked"}
         if unknown:
-            raise TokenConfigError(f"{where}: unknown field {sorted(unknown)[0]!r}")
+            raise TokenConfigError(gettext("%(where)s: unknown field %(field)s")
+                                   % {"where": where, "field": repr(sorted(unknown)[0])})
         for flag in ("admin", "revoked"):
             if not isinstance(entry.get(flag, False), bool):
-                raise TokenConfigError(f"{where}: {flag} must be true or false")
+                raise TokenConfigError(gettext("%(where)s: %(field)s must be true or false") % {"where": where, "field": flag})
         secret, digest = entry.get("token"), entry.get("sha256")
         if any(value is not None and not isinstance(value, str) for value in (secret, digest)):
-            raise TokenConfigError(f"{where}: sha256 and token are strings (quote them)")
+            raise TokenConfigError(gettext("%(where)s: sha256 and token are strings (quote them)") % {"where": where})
         tokens.append(ApiToken(entry["name"].strip(), _digest(entry["name"], secret, digest, where),
                                bool(entry.get("admin", False)), bool(entry.get("revoked", False))))
     return tokens
@@ -109,7 +117,7 @@ def parse_env_tokens(value: str) -> list[ApiToken]:
         if admin:
             parts = parts[:-1]
         if len(parts) < 2 or not parts[0]:
-            raise TokenConfigError("KB_TOKENS: write each token as name:secret or name:secret:admin")
+            raise TokenConfigError(gettext("KB_TOKENS: write each token as name:secret or name:secret:admin"))
         name, secret = parts[0], ":".join(parts[1:])
         if secret.startswith("sha256:"):
             tokens.append(ApiToken(name, _digest(name, None, secret, "KB_TOKENS"), admin))
@@ -122,7 +130,7 @@ def _check_unique(tokens: list[ApiToken]) -> None:
     seen: set[str] = set()
     for token in tokens:
         if token.name in seen:
-            raise TokenConfigError(f"two tokens are named {token.name!r}; names must be unique")
+            raise TokenConfigError(gettext("two tokens are named %(name)s; names must be unique") % {"name": repr(token.name)})
         seen.add(token.name)
 
 
@@ -173,8 +181,9 @@ class TokenStore:
             if stamp == self._stamp:
                 return
             try:
-                tokens = parse_tokens_file(self.path)
-                _check_unique(tokens + self._env)
+                with i18n.locale(i18n.DEFAULT_LOCALE):  # for the log, not in the language of this request
+                    tokens = parse_tokens_file(self.path)
+                    _check_unique(tokens + self._env)
             except TokenConfigError as exc:
                 # Keep serving with the tokens read last; a typo must not open or close the API.
                 log.error("tokens file not reloaded: %s", exc)

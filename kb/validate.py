@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from kb.digest import texts_digest
+from kb.i18n import N_, gettext
 from kb.kbsettings import KBSettings
 from kb.model import APPROVAL_FIELDS, KINDS, SNIPPET_FIELDS, TEXT_FIELDS, TEXT_PARTS, Approval, Snippet, Text
 from kb.placeholders import longest_length, malformed_placeholders, placeholders
@@ -20,8 +21,9 @@ from kb.yamlsafe import LineDict
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*(/[a-z0-9][a-z0-9_-]*)*$")
 _PY_TYPES = {"string": str, "integer": int, "array": list, "object": dict, "langmap": dict}
-_TYPE_WORDS = {"string": "text", "integer": "a whole number", "array": "a list", "object": "a mapping",
-               "langmap": "a mapping of language code to value", "date": "a date (YYYY-MM-DD)"}
+_TYPE_WORDS = {"string": N_("text"), "integer": N_("a whole number"), "array": N_("a list"),
+               "object": N_("a mapping"), "langmap": N_("a mapping of language code to value"),
+               "date": N_("a date (YYYY-MM-DD)")}
 
 
 class _Collector:
@@ -47,25 +49,36 @@ def _is_type(value: object, type_name: str) -> bool:
     return isinstance(value, _PY_TYPES[type_name])
 
 
-def _check_fields(out: _Collector, data: LineDict, specs, where: str) -> None:
-    """Unknown, missing and wrongly typed fields of one mapping."""
+def _check_fields(out: _Collector, data: LineDict, specs, where: str | None) -> None:
+    """Unknown, missing and wrongly typed fields of one mapping (*where* None: the snippet's top level)."""
     known = {spec.name: spec for spec in specs}
     for key in data:
         if key not in known:
             guess = difflib.get_close_matches(str(key), known, n=1)
-            also = f"; did you mean {guess[0]!r}?" if guess else f"; known fields: {', '.join(known)}"
-            out.add(data.line_of(key), "KB011", f"unknown field {key!r} in {where}{also}")
+            values = {"field": repr(key), "where": where}
+            message = (gettext("unknown field %(field)s in %(where)s") % values if where
+                       else gettext("unknown field %(field)s in the snippet") % values)
+            also = (gettext("did you mean %(guess)s?") % {"guess": repr(guess[0])} if guess
+                    else gettext("known fields: %(fields)s") % {"fields": ", ".join(known)})
+            out.add(data.line_of(key), "KB011", f"{message}; {also}")
     for spec in specs:
+        values = {"field": repr(spec.name), "where": where}
         if spec.name not in data:
             if spec.required:
-                out.add(data.line, "KB012", f"{where} has no {spec.name!r}: {spec.doc}")
+                values["doc"] = gettext(spec.doc)
+                out.add(data.line, "KB012", gettext("%(where)s has no %(field)s: %(doc)s") % values if where
+                        else gettext("the snippet has no %(field)s: %(doc)s") % values)
             continue
         value = data[spec.name]
         if not _is_type(value, spec.type):
+            values.update(type=gettext(_TYPE_WORDS[spec.type]), actual=type(value).__name__)
             out.add(data.line_of(spec.name), "KB013",
-                    f"{spec.name!r} in {where} must be {_TYPE_WORDS[spec.type]}, not {type(value).__name__}")
+                    gettext("%(field)s in %(where)s must be %(type)s, not %(actual)s") % values if where
+                    else gettext("%(field)s in the snippet must be %(type)s, not %(actual)s") % values)
         elif spec.type == "array" and any(not isinstance(item, str) or not item.strip() for item in value):
-            out.add(data.line_of(spec.name), "KB013", f"every item of {spec.name!r} in {where} must be non-empty text")
+            out.add(data.line_of(spec.name), "KB013",
+                    gettext("every item of %(field)s in %(where)s must be non-empty text") % values if where
+                    else gettext("every item of %(field)s in the snippet must be non-empty text") % values)
 
 
 def _valid_fields(data: LineDict, specs) -> dict:
@@ -82,30 +95,34 @@ def build_snippet(
     """
     out = _Collector(path)
     if not isinstance(data, LineDict):
-        out.add(1, "KB010", "the file must be a mapping of fields (id, kind, version, texts, ...)")
+        out.add(1, "KB010", gettext("the file must be a mapping of fields (id, kind, version, texts, ...)"))
         return None, out.problems
-    _check_fields(out, data, SNIPPET_FIELDS, "the snippet")
+    _check_fields(out, data, SNIPPET_FIELDS, None)
     fields = _valid_fields(data, SNIPPET_FIELDS)
 
     snippet_id = fields.get("id")
     if snippet_id is not None and snippet_id != expected_id:
-        out.add(data.line_of("id"), "KB014", f"id is {snippet_id!r} but the file's path says {expected_id!r}")
+        out.add(data.line_of("id"), "KB014", gettext("id is %(id)s but the file's path says %(expected)s")
+                % {"id": repr(snippet_id), "expected": repr(expected_id)})
     if not ID_PATTERN.match(expected_id):
         out.add(data.line_of("id"), "KB014",
-                f"path {expected_id!r} is not a valid id: use lower-case letters, digits, '-' and '/'")
+                gettext("path %(path)s is not a valid id: use lower-case letters, digits, '-' and '/'")
+                % {"path": repr(expected_id)})
     kind = fields.get("kind", "reply")
     if kind not in KINDS:
-        out.add(data.line_of("kind"), "KB019", f"kind {kind!r} is not one of: {', '.join(KINDS)}")
+        out.add(data.line_of("kind"), "KB019", gettext("kind %(kind)s is not one of: %(choices)s")
+                % {"kind": repr(kind), "choices": ", ".join(KINDS)})
     version = fields.get("version")  # None when missing or mistyped: already reported
     if version is not None and version < 1:
-        out.add(data.line_of("version"), "KB019", f"version {version} must be 1 or more")
+        out.add(data.line_of("version"), "KB019", gettext("version %(version)d must be 1 or more") % {"version": version})
     source_lang = fields.get("source_lang", settings.source_lang)
     if source_lang not in settings.languages:
         _unknown_language(out, data.line_of("source_lang"), "source_lang", source_lang, settings)
     channels = fields.get("channels")
     for channel in channels or []:
         if channel not in settings.channels:
-            out.add(data.line_of("channels"), "KB018", f"channel {channel!r} is not one of: {', '.join(settings.channels)}")
+            out.add(data.line_of("channels"), "KB018", gettext("channel %(channel)s is not one of: %(choices)s")
+                    % {"channel": repr(channel), "choices": ", ".join(settings.channels)})
     resolved_channels = tuple(channels) if channels is not None else tuple(settings.channels)
 
     texts = _build_texts(out, data, fields.get("texts"), source_lang, version, settings)
@@ -136,7 +153,8 @@ def build_snippet(
 
 
 def _unknown_language(out: _Collector, line: int, where: str, lang: object, settings: KBSettings) -> None:
-    out.add(line, "KB016", f"{where}: language {lang!r} is not one of: {', '.join(settings.languages)}")
+    out.add(line, "KB016", gettext("%(where)s: language %(lang)s is not one of: %(choices)s")
+            % {"where": where, "lang": repr(lang), "choices": ", ".join(settings.languages)})
 
 
 def _text_line(data: LineDict, lang: str, part: str | None = None) -> int:
@@ -159,42 +177,50 @@ def _build_texts(out, data, raw, source_lang, version, settings) -> dict[str, Te
             _unknown_language(out, line, "texts", lang, settings)
             continue
         if not isinstance(entry, LineDict):
-            out.add(line, "KB013", f"texts.{lang} must be a mapping with title and body")
+            out.add(line, "KB013", gettext("texts.%(lang)s must be a mapping with title and body") % {"lang": lang})
             continue
         _check_fields(out, entry, TEXT_FIELDS, f"texts.{lang}")
         fields = _valid_fields(entry, TEXT_FIELDS)
         for part in TEXT_PARTS:
             if part in fields and not fields[part].strip():
-                out.add(entry.line_of(part), "KB019", f"texts.{lang}.{part} is empty; write the text or remove the field")
+                out.add(entry.line_of(part), "KB019",
+                        gettext("texts.%(lang)s.%(part)s is empty; write the text or remove the field")
+                        % {"lang": lang, "part": part})
         followed = fields.get("source_version")
+        values = {"lang": lang, "followed": followed, "version": version}
         if lang == source_lang and followed is not None:
             out.add(entry.line_of("source_version"), "KB011",
-                    f"texts.{lang} is the source text; source_version is only for translations")
+                    gettext("texts.%(lang)s is the source text; source_version is only for translations") % values)
             followed = None
         elif lang != source_lang:
             if followed is None and "source_version" not in entry:
-                out.add(entry.line, "KB012", f"texts.{lang} has no 'source_version': the source version it follows")
+                out.add(entry.line, "KB012",
+                        gettext("texts.%(lang)s has no 'source_version': the source version it follows") % values)
             elif followed is None or version is None:
                 pass
             elif followed > version:
                 out.add(entry.line_of("source_version"), "KB024",
-                        f"texts.{lang}.source_version is {followed} but the snippet's version is only {version}")
+                        gettext("texts.%(lang)s.source_version is %(followed)d but the snippet's version is only "
+                                "%(version)d") % values)
             elif followed < 1:
-                out.add(entry.line_of("source_version"), "KB019", f"texts.{lang}.source_version must be 1 or more")
+                out.add(entry.line_of("source_version"), "KB019",
+                        gettext("texts.%(lang)s.source_version must be 1 or more") % values)
             elif followed < version:
                 out.add(entry.line_of("source_version"), "KB030",
-                        f"texts.{lang} follows version {followed} of the source text; the current version is {version}")
+                        gettext("texts.%(lang)s follows version %(followed)d of the source text; the current version "
+                                "is %(version)d") % values)
         if "title" in fields and "body" in fields:
             texts[lang] = Text(lang, fields["title"], fields["body"], fields.get("short"),
                                tuple(fields.get("keywords", ())), followed if lang != source_lang else None)
     if source_lang not in raw and source_lang in settings.languages:
-        out.add(raw.line, "KB017", f"texts has no {source_lang!r} text, the snippet's source language")
+        out.add(raw.line, "KB017", gettext("texts has no %(lang)s text, the snippet's source language")
+                % {"lang": repr(source_lang)})
     for lang in settings.required_langs:
         if lang not in raw and lang != source_lang:
-            out.add(raw.line, "KB017", f"texts has no {lang!r} text; kb.yaml requires it")
+            out.add(raw.line, "KB017", gettext("texts has no %(lang)s text; kb.yaml requires it") % {"lang": repr(lang)})
     for lang in settings.languages:
         if lang not in raw and lang not in settings.required_langs and lang != source_lang:
-            out.add(raw.line, "KB031", f"texts has no {lang!r} translation")
+            out.add(raw.line, "KB031", gettext("texts has no %(lang)s translation") % {"lang": repr(lang)})
     return texts if source_lang in texts else None
 
 
@@ -204,7 +230,7 @@ def _langmap_of_text(out, data, name, raw, settings) -> dict[str, str]:
         if lang not in settings.languages:
             _unknown_language(out, raw.line_of(lang), name, lang, settings)
         elif not isinstance(value, str) or not value.strip():
-            out.add(raw.line_of(lang), "KB013", f"{name}.{lang} must be non-empty text")
+            out.add(raw.line_of(lang), "KB013", gettext("%(field)s.%(lang)s must be non-empty text") % {"field": name, "lang": lang})
         else:
             result[lang] = value
     return result
@@ -216,7 +242,7 @@ def _build_triggers(out, data, raw, settings) -> dict[str, tuple[str, ...]]:
         if lang not in settings.languages:
             _unknown_language(out, raw.line_of(lang), "triggers", lang, settings)
         elif not isinstance(phrases, list) or any(not isinstance(p, str) or not p.strip() for p in phrases):
-            out.add(raw.line_of(lang), "KB013", f"triggers.{lang} must be a list of non-empty phrases")
+            out.add(raw.line_of(lang), "KB013", gettext("triggers.%(lang)s must be a list of non-empty phrases") % {"lang": lang})
         elif phrases:
             result[lang] = tuple(phrases)
     return result
@@ -247,13 +273,17 @@ def _check_placeholders(out, data, texts, source_lang, settings) -> None:
             if value is None:
                 continue
             line = _text_line(data, lang, part)
+            where = {"lang": lang, "part": part}
             for bad in malformed_placeholders(value):
-                out.add(line, "KB022", f"texts.{lang}.{part}: stray braces near {bad!r}")
+                out.add(line, "KB022", gettext("texts.%(lang)s.%(part)s: stray braces near %(text)s") % {**where, "text": repr(bad)})
             used = placeholders(value)
             for name in sorted(used - set(settings.variables)):
                 guess = difflib.get_close_matches(name, settings.variables, n=1)
-                also = f"; did you mean {{{{{guess[0]}}}}}?" if guess else ""
-                out.add(line, "KB020", f"texts.{lang}.{part}: unknown placeholder {{{{{name}}}}}{also}")
+                message = gettext("texts.%(lang)s.%(part)s: unknown placeholder %(placeholder)s") % {
+                    **where, "placeholder": "{{" + name + "}}"}
+                if guess:
+                    message += "; " + gettext("did you mean %(guess)s?") % {"guess": "{{" + guess[0] + "}}"}
+                out.add(line, "KB020", message)
             source_value = getattr(source, part) if source else None
             if lang == source_lang or source_value is None or broken(source_value):
                 continue
@@ -261,10 +291,13 @@ def _check_placeholders(out, data, texts, source_lang, settings) -> None:
             if used != expected:
                 diff = []
                 if expected - used:
-                    diff.append("missing " + ", ".join(f"{{{{{n}}}}}" for n in sorted(expected - used)))
+                    diff.append(gettext("missing %(placeholders)s")
+                                % {"placeholders": ", ".join("{{" + n + "}}" for n in sorted(expected - used))})
                 if used - expected:
-                    diff.append("extra " + ", ".join(f"{{{{{n}}}}}" for n in sorted(used - expected)))
-                out.add(line, "KB021", f"texts.{lang}.{part} differs from the {source_lang} text: {'; '.join(diff)}")
+                    diff.append(gettext("extra %(placeholders)s")
+                                % {"placeholders": ", ".join("{{" + n + "}}" for n in sorted(used - expected))})
+                out.add(line, "KB021", gettext("texts.%(lang)s.%(part)s differs from the %(source)s text: %(differences)s")
+                        % {**where, "source": source_lang, "differences": "; ".join(diff)})
 
 
 def _check_limits(out, data, texts, channels, settings) -> None:
@@ -278,22 +311,24 @@ def _check_limits(out, data, texts, channels, settings) -> None:
             length = longest_length(getattr(text, part), max_lengths)
             if length > limit:
                 out.add(_text_line(data, lang, part), "KB023",
-                        f"texts.{lang}.{part} is {length} characters on {channel} with placeholders at their "
-                        f"maximum length; the limit is {limit}")
+                        gettext("texts.%(lang)s.%(part)s is %(length)d characters on %(channel)s with placeholders at "
+                                "their maximum length; the limit is %(limit)d")
+                        % {"lang": lang, "part": part, "length": length, "channel": channel, "limit": limit})
 
 
 def _check_escalation(out, data, kind, texts, approval, triggers, check_approval) -> None:
     if kind != "escalation":
         for name in ("approval", "triggers"):
             if name in data:
-                out.add(data.line_of(name), "KB028", f"{name!r} is only for escalation snippets")
+                out.add(data.line_of(name), "KB028", gettext("%(field)s is only for escalation snippets") % {"field": repr(name)})
         return
     if not check_approval:
         pass
     elif "approval" not in data:
-        out.add(data.line, "KB025", "escalation snippet has no approval; run `kb approve ID --by NAME` once approved")
+        out.add(data.line, "KB025",
+                gettext("escalation snippet has no approval; run `kb approve ID --by NAME` once approved"))
     elif approval is not None and texts is not None and approval.digest != texts_digest(texts):
         out.add(data["approval"].line_of("digest"), "KB027",
-                f"the wording changed after {approval.by} approved it on {approval.date}")
+                gettext("the wording changed after %(by)s approved it on %(date)s") % {"by": approval.by, "date": approval.date})
     if not triggers:
-        out.add(data.line_of("triggers"), "KB026", "escalation snippet has no triggers")
+        out.add(data.line_of("triggers"), "KB026", gettext("escalation snippet has no triggers"))

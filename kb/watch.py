@@ -24,6 +24,7 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from kb import i18n
 from kb.problems import Problem
 from kb.search import IndexRefused, IndexReport, index_is_current, index_kb
 
@@ -115,10 +116,12 @@ def reindex_here(root: Path, index_dir: Path, full: bool = False) -> IndexReport
         return index_kb(Path(root), Path(index_dir), full=full)
 
 
-def reindex(root: Path, index_dir: Path, full: bool = False) -> IndexReport:
+def reindex(root: Path, index_dir: Path, full: bool = False, locale: str | None = None) -> IndexReport:
     """``index_kb`` in a child process at lower priority; raises :class:`IndexRefused` on broken
-    content and RuntimeError when the child fails otherwise."""
-    command = [sys.executable, "-m", "kb.watch", str(root), str(index_dir)] + (["--full"] if full else [])
+    content and RuntimeError when the child fails otherwise. The problems' messages are in
+    *locale*, by default the language active here (``POST /reload``: the request's)."""
+    command = [sys.executable, "-m", "kb.watch", str(root), str(index_dir), "--locale", locale or i18n.active_locale()]
+    command += ["--full"] if full else []
     path = os.pathsep.join(filter(None, [str(PACKAGE_ROOT), os.environ.get("PYTHONPATH")]))
     done = run_child(command, REINDEX_TIMEOUT, {**os.environ, "PYTHONPATH": path})
     try:
@@ -150,11 +153,13 @@ def _child(argv: list[str] | None = None) -> int:
     parser.add_argument("root")
     parser.add_argument("index")
     parser.add_argument("--full", action="store_true")
+    parser.add_argument("--locale", default=i18n.DEFAULT_LOCALE, help="language of the problems' messages")
     args = parser.parse_args(argv)
     with contextlib.suppress(OSError):  # where it is not allowed, run at the same priority
         os.nice(NICENESS)
     try:
-        report = reindex_here(Path(args.root), Path(args.index), full=args.full)
+        with i18n.process_locale(args.locale):
+            report = reindex_here(Path(args.root), Path(args.index), full=args.full)
     except IndexRefused as refused:
         print(json.dumps({"problems": [_problem_dict(p) for p in refused.problems]}))
         return EXIT_REFUSED

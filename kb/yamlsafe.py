@@ -14,6 +14,8 @@ from pathlib import Path
 
 import yaml
 
+from kb.i18n import gettext, number
+
 try:  # libyaml's parser is ~10x faster; the constructor below stays in Python.
     _BaseLoader = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
@@ -61,8 +63,7 @@ class _Loader(_BaseLoader):
                 LoadProblem(
                     "KB007",
                     node.start_mark.line + 1,
-                    "YAML anchors and aliases (&name, *name) are not allowed; "
-                    "write the value out in full",
+                    gettext("YAML anchors and aliases (&name, *name) are not allowed; write the value out in full"),
                 )
             )
         self._depth += 1
@@ -81,14 +82,14 @@ class _Loader(_BaseLoader):
             key = self.construct_object(key_node, deep=True)
             if not isinstance(key, (str, int, float, bool)):
                 raise _Refused(
-                    LoadProblem("KB001", key_node.start_mark.line + 1, "a mapping key must be plain text")
+                    LoadProblem("KB001", key_node.start_mark.line + 1, gettext("a mapping key must be plain text"))
                 )
             if key in mapping:
                 raise _Refused(
                     LoadProblem(
                         "KB001",
                         key_node.start_mark.line + 1,
-                        f"key {key!r} appears twice in the same mapping; keep one",
+                        gettext("key %(key)s appears twice in the same mapping; keep one") % {"key": repr(key)},
                     )
                 )
             mapping[key] = self.construct_object(value_node, deep=True)
@@ -104,7 +105,8 @@ _Loader.add_constructor("tag:yaml.org,2002:map", _mapping_constructor)
 
 
 def _too_deep(line: int) -> LoadProblem:
-    return LoadProblem("KB008", line, f"nesting deeper than {MAX_DEPTH} levels; a snippet needs at most 4")
+    return LoadProblem("KB008", line, gettext("nesting deeper than %(max)d levels; a snippet needs at most %(needed)d")
+                       % {"max": MAX_DEPTH, "needed": 4})
 
 
 _TAB_INDENT = re.compile(r"^ *\t", re.MULTILINE)
@@ -115,27 +117,29 @@ def _precheck(raw: bytes) -> tuple[str | None, LoadProblem | None]:
     """Reject what must never reach the parser; return the decoded text otherwise."""
     if len(raw) > MAX_FILE_BYTES:
         return None, LoadProblem(
-            "KB006", 1, f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}. Split it into several snippets"
+            "KB006", 1, gettext("file is %(size)s bytes; the limit is %(limit)s. Split it into several snippets")
+            % {"size": number(len(raw)), "limit": number(MAX_FILE_BYTES)}
         )
     if raw.startswith(b"\xef\xbb\xbf"):
-        return None, LoadProblem("KB003", 1, "file starts with a byte-order mark (BOM); save it as UTF-8 without BOM")
+        return None, LoadProblem("KB003", 1, gettext("file starts with a byte-order mark (BOM); save it as UTF-8 without BOM"))
     if b"\x00" in raw:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
-        return None, LoadProblem("KB002", line, "file contains NUL bytes: it is binary, not a YAML text file")
+        return None, LoadProblem("KB002", line, gettext("file contains NUL bytes: it is binary, not a YAML text file"))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         return None, LoadProblem(
-            "KB002", line, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"
+            "KB002", line, gettext("not valid UTF-8 (byte %(byte)s); save the file as UTF-8") % {"byte": f"0x{raw[exc.start]:02x}"}
         )
     if "\r" in text:
         line = text[: text.index("\r")].count("\n") + 1
-        return None, LoadProblem("KB004", line, "Windows (CRLF) or CR line endings; save the file with LF line endings")
+        return None, LoadProblem("KB004", line,
+                                 gettext("Windows (CRLF) or CR line endings; save the file with LF line endings"))
     tab = _TAB_INDENT.search(text)
     if tab:
         line = text[: tab.start()].count("\n") + 1
-        return None, LoadProblem("KB005", line, "a tab is used for indentation; YAML needs spaces")
+        return None, LoadProblem("KB005", line, gettext("a tab is used for indentation; YAML needs spaces"))
     depth = max_flow_depth(text)
     if depth > MAX_DEPTH:
         return None, _too_deep(1)
@@ -172,10 +176,11 @@ def load_yaml_text(text: str) -> tuple[object, LoadProblem | None]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         column = mark.column + 1 if mark else 1
-        what = exc.problem or exc.context or "invalid YAML"
-        return None, LoadProblem("KB001", line, f"YAML syntax error at column {column}: {what}")
+        what = exc.problem or exc.context or gettext("invalid YAML")  # PyYAML's own words are English
+        return None, LoadProblem("KB001", line, gettext("YAML syntax error at column %(column)d: %(problem)s")
+                                 % {"column": column, "problem": what})
     except yaml.YAMLError as exc:
-        return None, LoadProblem("KB001", 1, f"YAML error: {exc}")
+        return None, LoadProblem("KB001", 1, gettext("YAML error: %(error)s") % {"error": exc})
     except RecursionError:
         return None, _too_deep(1)
     finally:
@@ -188,7 +193,7 @@ def load_yaml_file(path: Path) -> tuple[object, LoadProblem | None]:
         with path.open("rb") as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        return None, LoadProblem("KB002", 1, f"cannot read file: {exc.strerror}")
+        return None, LoadProblem("KB002", 1, gettext("cannot read file: %(reason)s") % {"reason": exc.strerror})
     text, problem = _precheck(raw)
     if problem:
         return None, problem

@@ -32,6 +32,15 @@ texts:
 """
 
 
+@pytest.fixture(autouse=True)
+def _english_messages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``kb`` speaks the language of LANGUAGE/LC_ALL/LANG: tests expect English whatever the machine's locale.
+
+    LANGUAGE only chooses the language of messages (not encodings); tests of other languages set it themselves.
+    """
+    monkeypatch.setenv("LANGUAGE", "en")
+
+
 def write_reply(root: Path, snippet_id: str, title: str = "Otsikko", body: str = "Teksti.") -> Path:
     path = root / f"{snippet_id}.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)

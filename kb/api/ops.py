@@ -76,7 +76,7 @@ def reload():
             raise bad_request(gettext("The field '%(field)s' must be true or false.") % {"field": "full"})
     svc = services()
     try:
-        report = reindex(svc.responses, svc.index_dir, full=full)
+        report = reindex(svc.responses, svc.index_dir, full=full, locale=g.get("locale", "en"))  # messages in the request's language
         svc.index_changed()
     except IndexRefused as refused:
         count = len(refused.problems)

@@ -86,7 +86,7 @@ class Services:
         """
         with self._reading:
             service = self._service()
-            service.engine.searcher()  # notices a new build or commit: a new generation
+            service.engine.refresh()  # notices a new build or commit: a new generation
             generation = (id(service), service.engine.generation)
             if generation != self._cache_generation:  # answers of an older index are never used again
                 self._cache.clear()
@@ -118,7 +118,7 @@ class Services:
         """The index's meta (build and update times) as the engine last read it."""
         with self._reading:
             service = self._service()
-            service.engine.searcher()  # up to date with the current build
+            service.engine.refresh()  # up to date with the current build
             return dict(service.engine.meta)
 
     def matcher(self) -> TriggerMatcher:
