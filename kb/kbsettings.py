@@ -16,6 +16,10 @@ from kb.yamlsafe import LineDict, load_yaml_file
 SETTINGS_FILE = "kb.yaml"
 LANG_CODE = re.compile(r"^[a-z]{2,3}$")
 VARIABLE_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
+# Helpdesks whose own name for a variable kb.yaml may give (``helpdesks:``); ``kb import`` and
+# ``kb export`` translate placeholders through these names. kb.transfer has a format for each.
+HELPDESKS = ("zendesk", "freshdesk", "zammad", "chatwoot")
+HELPDESK_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*$")
 
 
 class SettingsError(Exception):
@@ -36,6 +40,7 @@ class Variable:
     description: str = ""
     default: str | None = None
     format: str | None = None  # time, date, datetime or number: formatted per language by Babel
+    helpdesks: dict[str, str] = field(default_factory=dict)  # helpdesk -> its name, e.g. zendesk: ticket.requester.first_name
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,7 @@ def _parse(path: Path, data: LineDict) -> KBSettings:
     variables = {}
     for name, spec in (data.get("variables") or {}).items():
         variables[name] = _parse_variable(path, data, name, spec)
+    _check_helpdesk_names(path, data, variables)
     return KBSettings(
         languages=dict(languages),
         source_lang=source_lang,
@@ -115,7 +121,7 @@ def _parse_variable(path: Path, data: LineDict, name: str, spec: object) -> Vari
     max_length = spec["max_length"]
     if not isinstance(max_length, int) or isinstance(max_length, bool) or max_length < 1:
         raise SettingsError(path, line, f"variables: {name}: max_length must be a positive whole number")
-    unknown = set(spec) - {"example", "max_length", "description", "default", "format"}
+    unknown = set(spec) - {"example", "max_length", "description", "default", "format", "helpdesks"}
     if unknown:
         raise SettingsError(path, line, f"variables: {name}: unknown field {sorted(unknown)[0]!r}")
     default = spec.get("default")
@@ -129,4 +135,36 @@ def _parse_variable(path: Path, data: LineDict, name: str, spec: object) -> Vari
         description=str(spec.get("description", "")),
         default=None if default is None else str(default),
         format=fmt,
+        helpdesks=_parse_helpdesks(path, line, name, spec.get("helpdesks")),
     )
+
+
+def _parse_helpdesks(path: Path, line: int, name: str, raw: object) -> dict[str, str]:
+    """``helpdesks: {zendesk: ticket.requester.first_name, ...}``: the variable's name in each helpdesk."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise SettingsError(path, line, f"variables: {name}: helpdesks must map a helpdesk to its name for the variable, "
+                                        "e.g. {zendesk: ticket.requester.first_name}")
+    found = {}
+    for helpdesk, placeholder in raw.items():
+        if helpdesk not in HELPDESKS:
+            raise SettingsError(path, line, f"variables: {name}: helpdesks: unknown helpdesk {helpdesk!r}; "
+                                            f"known helpdesks are {', '.join(HELPDESKS)}")
+        if not isinstance(placeholder, str) or not HELPDESK_NAME.match(placeholder):
+            raise SettingsError(path, line, f"variables: {name}: helpdesks: {helpdesk}: {placeholder!r} must be the "
+                                            "placeholder's name without braces, e.g. ticket.requester.first_name")
+        found[helpdesk] = placeholder
+    return found
+
+
+def _check_helpdesk_names(path: Path, data: LineDict, variables: dict[str, Variable]) -> None:
+    """Two variables with the same name in one helpdesk could not be told apart on import."""
+    seen: dict[tuple[str, str], str] = {}
+    for variable in variables.values():
+        for helpdesk, placeholder in variable.helpdesks.items():
+            other = seen.setdefault((helpdesk, placeholder), variable.name)
+            if other != variable.name:
+                line = data["variables"].line_of(variable.name) if isinstance(data["variables"], LineDict) else 1
+                raise SettingsError(path, line, f"variables: {variable.name}: helpdesks: {helpdesk}: {placeholder} is "
+                                                f"already the {helpdesk} name of {other}; give each variable its own")

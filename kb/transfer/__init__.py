@@ -1,0 +1,98 @@
+"""Import from and export to the canned-response features of helpdesks (``kb import``, ``kb export``).
+
+:data:`FORMATS` is the one list of formats: its name on the command line, the helpdesk whose
+``helpdesks:`` names in kb.yaml it uses, its placeholder syntax, and its reader and writer.
+A format module knows only its file layout; ids, placeholders, HTML, validation and
+reporting are shared (:mod:`kb.transfer.common`, :mod:`~kb.transfer.mapping`,
+:mod:`~kb.transfer.htmltext`, :mod:`~kb.transfer.writer`, :mod:`~kb.transfer.exporter`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kb.i18n import gettext
+from kb.transfer import chatwoot, freshdesk, sheet, zammad, zendesk
+from kb.transfer.common import ExportOptions, ImportOptions, Record, Report, TransferError
+from kb.transfer.mapping import Syntax
+
+if TYPE_CHECKING:
+    from kb.transfer.writer import ImportResult
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    helpdesk: str | None  # key of kb.yaml's helpdesks:, None for the sheet (Vastaus's own placeholders)
+    syntax: Syntax
+    description: str  # marked with N_; shown by --help
+    read: Callable[[Path, ImportOptions], list[Record]]
+    write: Callable[[list, ExportOptions], str]
+    multilingual: Callable[[ExportOptions], bool]  # does this export carry every language?
+
+
+FORMATS: dict[str, Format] = {
+    module.NAME: Format(module.NAME, module.HELPDESK, module.SYNTAX, module.DESCRIPTION, module.read, module.write,
+                        module.multilingual)
+    for module in (zendesk, freshdesk, zammad, chatwoot, sheet)
+}
+# kb.kbsettings.HELPDESKS names the helpdesks kb.yaml may use: exactly these formats' (tests/test_transfer.py).
+
+
+def import_file(name: str, path: Path, root: Path, *, lang: str | None = None, into: str | None = None,
+                force: bool = False, dry_run: bool = False, dynamic_content: Path | None = None,
+                locales: Path | None = None) -> ImportResult:
+    """Read *path* in format *name* and write its replies as snippet files under *root*."""
+    from kb.kbsettings import load_settings
+    from kb.transfer.writer import write_records
+
+    settings = load_settings(root)
+    if lang is not None and lang not in settings.languages:
+        raise TransferError(gettext("unknown language %(lang)r; use one of %(langs)s")
+                            % {"lang": lang, "langs": ", ".join(settings.languages)})
+    report = Report()
+    options = ImportOptions(settings, lang or settings.source_lang, report, dynamic_content, locales)
+    records = FORMATS[name].read(Path(path), options)
+    return write_records(records, Path(root), settings, report, into=into, force=force, dry_run=dry_run)
+
+
+def export_kb(name: str, root: Path, *, lang: str | None = None, dynamic_content: bool = False,
+              locales: Path | None = None) -> tuple[str, Report, int]:
+    """The file text of the knowledge base in *root* in format *name*, what to report, and how many snippets.
+
+    Raises :class:`ExportRefused` when the knowledge base has lint errors.
+    """
+    from kb.transfer.exporter import export_entries, load_for_export
+    from kb.transfer.mapping import ExportMapper
+
+    fmt = FORMATS[name]
+    kb = load_for_export(Path(root))
+    settings = kb.settings
+    if lang is not None and lang not in settings.languages:
+        raise TransferError(gettext("unknown language %(lang)r; use one of %(langs)s")
+                            % {"lang": lang, "langs": ", ".join(settings.languages)})
+    options = ExportOptions(settings, lang, Report(), dynamic_content, locales)
+    if lang is not None:
+        langs = [lang]
+    elif fmt.multilingual(options):
+        langs = list(settings.languages)
+    else:
+        langs = [settings.source_lang]
+        options.lang = settings.source_lang
+    mapper = ExportMapper.for_helpdesk(settings, fmt.helpdesk, fmt.syntax)
+    entries = export_entries(kb, options, mapper, langs)
+    return fmt.write(entries, options), options.report, len(entries)
+
+
+def __getattr__(name: str):
+    if name == "ExportRefused":  # raised by export_kb; importing it here would load the whole knowledge base code
+        from kb.transfer.exporter import ExportRefused
+
+        return ExportRefused
+    raise AttributeError(name)
+
+
+__all__ = ["FORMATS", "ExportRefused", "Format", "TransferError", "export_kb", "import_file"]
