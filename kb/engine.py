@@ -129,7 +129,7 @@ def _document(doc: IndexDoc) -> dict:
 
 def _write_meta(build_dir: Path, meta: dict) -> None:
     tmp = build_dir / (META_FILE + ".tmp")
-    tmp.write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
+    tmp.write_text(json.dumps(meta, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     os.replace(tmp, build_dir / META_FILE)
 
 

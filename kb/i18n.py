@@ -69,9 +69,13 @@ def available(locales_dir: Path = LOCALES_DIR) -> list[str]:
 
 def negotiate(preferred: Iterable[str], locales_dir: Path = LOCALES_DIR) -> str:
     """The best available locale for *preferred* (``Accept-Language`` order), else English."""
-    wanted = [tag.replace("_", "-") for tag in preferred if tag and tag != "*"]
+    return _negotiate(tuple(tag.replace("_", "-") for tag in preferred if tag and tag != "*"), locales_dir)
+
+
+@lru_cache(maxsize=256)  # every request negotiates; helpdesks send a handful of distinct headers
+def _negotiate(wanted: tuple[str, ...], locales_dir: Path) -> str:
     try:  # "fi-FI" negotiates to "fi": Babel falls back to the language of a tag
-        chosen = Locale.negotiate(wanted, available(locales_dir), sep="-")
+        chosen = Locale.negotiate(list(wanted), available(locales_dir), sep="-")
     except (UnknownLocaleError, ValueError):
         chosen = None
     return str(chosen) if chosen else DEFAULT_LOCALE

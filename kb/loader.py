@@ -7,6 +7,7 @@ service down.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,15 +39,30 @@ class KnowledgeBase:
         return [problem for problem in self.problems if not problem.is_error]
 
 
+def walk_files(root: Path) -> Iterator[tuple[str, os.DirEntry]]:
+    """``(relative path, directory entry)`` of every file under *root* that is not hidden and
+    not one of the settings files, in a stable order (names sorted, folder by folder).
+
+    Walks with ``os.scandir``: at 10,000 files pathlib's ``rglob`` took most of a second,
+    and every update of the index starts by looking at every file."""
+    def visit(folder: str, prefix: str) -> Iterator[tuple[str, os.DirEntry]]:
+        for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+            if entry.name.startswith("."):
+                continue
+            relative = prefix + entry.name
+            if entry.is_dir():
+                yield from visit(entry.path, relative + "/")
+            elif entry.is_file() and not (not prefix and entry.name in IGNORED_NAMES):
+                yield relative, entry
+
+    yield from visit(str(root), "")
+
+
 def snippet_files(root: Path) -> Iterator[Path]:
     """Every file under *root* that is not hidden, in a stable order."""
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root)
-        if any(part.startswith(".") for part in relative.parts) or not path.is_file():
-            continue
-        if len(relative.parts) == 1 and path.name in IGNORED_NAMES:
-            continue
-        yield path
+    root = Path(root)
+    for relative, _ in walk_files(root):
+        yield root / relative
 
 
 def snippet_id_for(root: Path, path: Path) -> str:

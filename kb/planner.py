@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from kb import morphology
@@ -45,6 +45,7 @@ MAX_EXPANSIONS = 12
 SHORT_QUERY_WORDS = 6
 COMMON_SHARE = 0.2  # terms in more than this share of the snippets...
 COMMON_MIN_DOCS = 200  # ...and in more than this many are dropped (only large knowledge bases have them)
+MAX_CACHED_WORDS = 50_000  # words whose clauses a planner remembers (per index version)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz"
 
@@ -90,12 +91,8 @@ class Lexicon:
 
     def with_prefix(self, prefix: str, limit: int = MAX_EXPANSIONS) -> list[str]:
         start = bisect.bisect_left(self.sorted, prefix)
-        found = []
-        for term in self.sorted[start:]:
-            if not term.startswith(prefix) or len(found) >= limit * 4:
-                break
-            found.append(term)
-        return sorted(found, key=lambda t: -self.df[t])[:limit]
+        end = min(bisect.bisect_left(self.sorted, prefix + "\uffff", start), start + limit * 4)
+        return sorted(self.sorted[start:end], key=lambda t: -self.df[t])[:limit]
 
     def containing(self, part: str, limit: int = MAX_EXPANSIONS) -> list[str]:
         """Longer stems in which *part* stands as a compound member."""
@@ -132,12 +129,13 @@ class Planner:
         self.engine = engine
         self.languages = tuple(languages)
         self._lexicons: dict[str, Lexicon] = {}
+        self._words: dict[tuple, list[tuple[Clause, bool]]] = {}
         self._generation = -1
 
     def lexicon(self, lang: str) -> Lexicon:
         self.engine.refresh()  # brings the generation up to date
         if self._generation != self.engine.generation:
-            self._lexicons, self._generation = {}, self.engine.generation
+            self._lexicons, self._words, self._generation = {}, {}, self.engine.generation
         lexicon = self._lexicons.get(lang)
         if lexicon is None:
             vocabularies = [self.engine.vocabulary(field_name(lang, kind)) for kind in STEM_KINDS]
@@ -173,58 +171,71 @@ class Planner:
         all_words = {tok.word for toks in analysed.values() for tok in toks}
         plan.words = sorted(all_words)
         short = len(all_words) <= SHORT_QUERY_WORDS
+        found: list[tuple[Clause, bool]] = []
         for lang, toks in analysed.items():
-            lexicon, parts = lexicons[lang], part_vocab[lang]
+            lexicon = lexicons[lang]
             candidates = [tok for tok in dict.fromkeys(toks) if known(lang, tok)]
             if not short and len(candidates) > MAX_TERMS:  # keep the rarest, most telling words
                 candidates.sort(key=lambda tok: min(lexicon.df.get(t, 10**9) for t in tok.terms))
                 candidates = candidates[:MAX_TERMS]
             for tok in candidates:
-                for rank, term in enumerate(tok.terms):
-                    if term in lexicon.df:
-                        self._add(plan, lang, term, 1.0 if rank == 0 else ALT_BOOST)
-                if tok.stem in parts:  # the word is a member of a compound in the texts
-                    self._add(plan, lang, tok.stem, 1.0, {"parts": PART_BOOST})
-                for part in tok.parts:  # the word is a compound whose members the texts use
-                    if part in lexicon.df:
-                        self._add(plan, lang, part, COMPOUND_BOOST)
-                if short and not tok.parts and len(tok.stem) >= MIN_COMPOUND and tok.stem in lexicon.df:
-                    for compound in lexicon.containing(tok.stem):
-                        self._add(plan, lang, compound, COMPOUND_BOOST)
-                for term in lexicon.near(tok.stem) if short else ():
-                    self._add(plan, lang, term, NEAR_BOOST)
-                self._add(plan, lang, tok.trunc, 1.0, {"trunc": TRUNC_BOOST})
+                found += self._cached(("known", lang, tok, short), self._known_word, lexicon, lang, tok, short)
             unknown = [tok for tok in dict.fromkeys(toks) if tok.word not in known_words]
             for position, tok in enumerate(unknown):
-                self._unknown_word(plan, lexicon, lang, tok, spell=position < MAX_SPELLED)
+                spell = position < MAX_SPELLED
+                found += self._cached(("unknown", lang, tok, spell), self._unknown_word, lexicon, lang, tok, spell)
         prefix = typing_prefix(text)
         if prefix:
             for lang in self.languages:
-                for term in lexicons[lang].with_prefix(prefix):
-                    self._add(plan, lang, term, PREFIX_BOOST)
-        return self._without_common_terms(plan)
-
-    def _without_common_terms(self, plan: Plan) -> Plan:
-        """Drop clauses on terms found in a large share of a large knowledge base.
-
-        Such terms barely change the ranking (their BM25 weight is near zero) but make the
-        engine walk and score most of the index; a query made only of them keeps them all.
-        """
-        limit = max(COMMON_MIN_DOCS, COMMON_SHARE * self.engine.doc_count())
-        kept = [c for c in plan.clauses if self.engine.vocabulary(c.field).get(c.text, 0) <= limit]
-        if kept:
-            plan.clauses = kept
+                found += self._cached(("prefix", lang, prefix), self._prefix, lexicons[lang], lang, prefix)
+        # Terms found in a large share of a large knowledge base barely change the ranking (their
+        # BM25 weight is near zero) but make the engine score most of the index: they are left
+        # out, unless the query has nothing else.
+        plan.clauses = [clause for clause, common in found if not common] or [clause for clause, _ in found]
         return plan
 
-    def _add(self, plan: Plan, lang: str, term: str, weight: float, kinds: dict[str, float] = FIELD_BOOST) -> None:
-        """Clauses for *term* in the fields that have it: a clause on a field without the term
-        finds nothing yet costs the engine a look-up and a slot in the union of matchers."""
-        for kind, boost in kinds.items():
-            field = field_name(lang, kind)
-            if term in self.engine.vocabulary(field):
-                plan.clauses.append(Clause(field, term, boost * weight))
+    def _cached(self, key: tuple, make: Callable[..., list[Clause]], *args) -> list[tuple[Clause, bool]]:
+        """A word's clauses, each with whether its term is common: computed once per index
+        version, since agents' queries repeat the same few hundred words all day."""
+        clauses = self._words.get(key)
+        if clauses is None:
+            if len(self._words) >= MAX_CACHED_WORDS:
+                self._words.clear()
+            limit = max(COMMON_MIN_DOCS, COMMON_SHARE * self.engine.doc_count())
+            clauses = self._words[key] = [
+                (clause, self.engine.vocabulary(clause.field).get(clause.text, 0) > limit) for clause in make(*args)]
+        return clauses
 
-    def _unknown_word(self, plan: Plan, lexicon: Lexicon, lang: str, tok: Token, spell: bool) -> None:
+    def _clauses(self, lang: str, term: str, weight: float, kinds: dict[str, float] = FIELD_BOOST) -> list[Clause]:
+        """Clauses for *term* in the fields that have it: a clause on a field without the term
+        finds nothing yet costs the engine a look-up."""
+        return [Clause(field_name(lang, kind), term, boost * weight) for kind, boost in kinds.items()
+                if term in self.engine.vocabulary(field_name(lang, kind))]
+
+    def _prefix(self, lexicon: Lexicon, lang: str, prefix: str) -> list[Clause]:
+        """The last word, still being typed, as the start of known terms."""
+        return [clause for term in lexicon.with_prefix(prefix) for clause in self._clauses(lang, term, PREFIX_BOOST)]
+
+    def _known_word(self, lexicon: Lexicon, lang: str, tok: Token, short: bool) -> list[Clause]:
+        """A word the texts of *lang* use: its terms, compound relations and near forms."""
+        clauses: list[Clause] = []
+        for rank, term in enumerate(tok.terms):
+            if term in lexicon.df:
+                clauses += self._clauses(lang, term, 1.0 if rank == 0 else ALT_BOOST)
+        if tok.stem in self.engine.vocabulary(field_name(lang, "parts")):  # a member of a compound in the texts
+            clauses += self._clauses(lang, tok.stem, 1.0, {"parts": PART_BOOST})
+        for part in tok.parts:  # the word is a compound whose members the texts use
+            if part in lexicon.df:
+                clauses += self._clauses(lang, part, COMPOUND_BOOST)
+        if short and not tok.parts and len(tok.stem) >= MIN_COMPOUND and tok.stem in lexicon.df:
+            for compound in lexicon.containing(tok.stem):
+                clauses += self._clauses(lang, compound, COMPOUND_BOOST)
+        for term in lexicon.near(tok.stem) if short else ():
+            clauses += self._clauses(lang, term, NEAR_BOOST)
+        clauses += self._clauses(lang, tok.trunc, 1.0, {"trunc": TRUNC_BOOST})
+        return clauses
+
+    def _unknown_word(self, lexicon: Lexicon, lang: str, tok: Token, spell: bool) -> list[Clause]:
         """A word no language knows: maybe a typo, maybe a compound."""
         expansions: dict[str, float] = {}
         if len(tok.word) >= MIN_FUZZY:
@@ -242,6 +253,5 @@ class Planner:
             for term in [*tok.parts, *lexicon.containing(tok.stem), *self._parts(lexicon, lang, fold(tok.word))]:
                 if term in lexicon.df:
                     expansions.setdefault(term, COMPOUND_BOOST)
-        for term, weight in expansions.items():
-            self._add(plan, lang, term, weight)
-        self._add(plan, lang, tok.trunc, 1.0, {"trunc": TRUNC_BOOST})
+        clauses = [clause for term, weight in expansions.items() for clause in self._clauses(lang, term, weight)]
+        return clauses + self._clauses(lang, tok.trunc, 1.0, {"trunc": TRUNC_BOOST})

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from kb import analysis, engine
 from kb.kbsettings import SETTINGS_FILE, KBSettings, load_settings
-from kb.loader import SNIPPET_SUFFIX, duplicate_ids, load_kb, load_snippet_file, read_files, snippet_files
+from kb.loader import SNIPPET_SUFFIX, duplicate_ids, load_kb, load_snippet_file, read_files, snippet_files, walk_files
 from kb.model import Snippet, snippet_from_dict, snippet_to_dict
 from kb.planner import Planner
 from kb.problems import Problem
@@ -86,9 +86,9 @@ def _settings_fingerprint(settings: KBSettings) -> str:
 def _file_stats(root: Path) -> dict[str, list[int]]:
     """``relative path -> [mtime_ns, size]`` of every file of the knowledge base."""
     stats = {}
-    for path in snippet_files(root):
-        st = path.stat()
-        stats[path.relative_to(root).as_posix()] = [st.st_mtime_ns, st.st_size]
+    for relative, entry in walk_files(Path(root)):
+        st = entry.stat()
+        stats[relative] = [st.st_mtime_ns, st.st_size]
     return stats
 
 
