@@ -236,7 +236,7 @@ class SettingsDirective(GeneratedDirective):
 class CliDirective(GeneratedDirective):
     """The ``kb`` command and a section ``kb <name>`` per sub-command, from ``kb.cli.build_parser()``."""
 
-    modules = ("kb.cli", "kb.cli_git", "kb.cli_translations", "kb.config")
+    modules = ("kb.cli", "kb.cli_git", "kb.cli_plugin", "kb.cli_transfer", "kb.cli_translations", "kb.config")
     option_spec = {"width": directives.positive_int}
 
     def generate(self) -> list[str]:

@@ -96,3 +96,21 @@ def test_snippet_catalog_has_a_page_per_category_with_every_language(built):
             assert snippet.id in page
             for text in snippet.texts.values():
                 assert html.escape(text.title, quote=False) in page, (snippet.id, text.lang)
+
+
+def test_how_search_works_states_the_numbers_the_code_uses():
+    """docs/operators/search-engine.rst quotes constants; a change in the code must reach it."""
+    from kb import planner, search
+    from kb.api import services
+
+    text = " ".join((ROOT / "docs" / "operators" / "search-engine.rst").read_text(encoding="utf-8").split())
+    weights = search.TEXT_WEIGHTS
+    assert (f"a keyword counts {weights['keywords']:g}, a title word {weights['title']:g}, "
+            f"a body word {weights['body']:g}") in text
+    assert f"From {search.PARALLEL_MIN_FILES:,} snippet files on" in text
+    assert f"(at most {search.MAX_BUILD_JOBS})" in text
+    assert f"keeps its {planner.MAX_TERMS} rarest known words" in text
+    assert f"at most {planner.MAX_EXPANSIONS} expansions" in text
+    assert f"up to {planner.SHORT_QUERY_WORDS} words" in text
+    assert f"the last {services.CACHE_SIZE:,} answers" in text
+    assert f"more than {planner.COMMON_MIN_DOCS / planner.COMMON_SHARE:,.0f} snippets" in text

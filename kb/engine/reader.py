@@ -1,0 +1,273 @@
+"""Reading the index: an :class:`Engine` per process, scoring queries in memory from Whoosh's postings."""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+from whoosh import index
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import TermNotFound
+from whoosh.searching import Searcher
+from whoosh.util.numeric import byte_to_length
+
+from kb.engine.documents import META_FILE, Clause, Hit, Vocabulary, current_build, read_vocabulary
+
+# BM25 as Whoosh's BM25F computes it: the same constants, idf and length normalisation.
+BM25_B = 0.75
+BM25_K1 = 1.2
+
+
+_BYTE_TO_LENGTH = np.array([byte_to_length(code) for code in range(256)], dtype=np.float64)
+
+
+def _segment_lengths(leaf, field: str) -> np.ndarray:
+    """One segment's field lengths, read as the column of length bytes Whoosh stores (a
+    call per document through its reader costs about 10 µs each)."""
+    size = leaf.doc_count_all()
+    perdoc = getattr(leaf, "_perdoc", None)
+    name = f"_{field}_len"  # whoosh.codec.whoosh3._lenfield
+    if perdoc is not None and hasattr(perdoc, "column_reader"):
+        if not perdoc.has_column(name):
+            return np.zeros(size, dtype=np.float64)
+        codes = np.fromiter(perdoc.column_reader(name, LENGTHS_COLUMN), dtype=np.uint8, count=size)
+        return _BYTE_TO_LENGTH[codes]
+    return np.fromiter((leaf.doc_field_length(doc, field, 0) for doc in range(size)), dtype=np.float64, count=size)
+
+
+def _read_postings(leaf, field: str, text: str, offset: int, ids: list[int], weights: list[float]) -> None:
+    """Append one segment's postings of a term, a block at a time where Whoosh's own
+    on-disk format allows (a posting at a time through its matcher costs about 2 µs each)."""
+    try:
+        matcher = leaf.postings(field, text)
+    except TermNotFound:  # the term is in another segment only
+        return
+    deleted: frozenset[int] = frozenset()
+    if isinstance(matcher, FilterMatcher):
+        deleted, matcher = leaf.deleted_docs_set, matcher.child
+    if isinstance(matcher, W3LeafMatcher):
+        while not matcher._atend:
+            matcher._read_ids()
+            matcher._read_weights()
+            block_ids, block_weights = matcher._ids, matcher._weights
+            if deleted:
+                kept = [i for i, doc in enumerate(block_ids) if doc not in deleted]
+                block_ids, block_weights = [block_ids[i] for i in kept], [block_weights[i] for i in kept]
+            ids.extend(doc + offset for doc in block_ids)
+            weights.extend(block_weights)
+            matcher._next_block()
+        return
+    while matcher.is_active():  # any other matcher: the public, slower way
+        if matcher.id() not in deleted:
+            ids.append(matcher.id() + offset)
+            weights.append(matcher.weight())
+        matcher.next()
+
+
+class _View:
+    """What one opened build answers queries from: Whoosh's reader, and in-memory caches of
+    the postings, field lengths and filters queries have asked for.
+
+    Whoosh scores a query by walking a tree of pure-Python matchers, one per clause, posting
+    by posting: at 10,000 snippets a pasted message took seconds. Here each clause's postings
+    are read from Whoosh once per build and kept as arrays of document numbers and BM25 term
+    scores, so a query is a few vector additions. Whoosh still writes, stores, merges and
+    reads the index; only the scoring loop moved.
+    """
+
+    def __init__(self, searcher: Searcher, build_dir: Path):
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.size = self.reader.doc_count_all()  # document numbers run below this
+        self.leaves = list(self.reader.leaf_readers())  # (segment reader, first document number)
+        self.count = max(self.reader.doc_count(), 1)
+        self._postings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+        self._lengths: dict[str, np.ndarray] = {}
+        self._masks: dict[tuple[str, str], np.ndarray] = {}
+        self._stored: dict[int, tuple[str, str]] = {}
+        self._vocab: Vocabulary = read_vocabulary(build_dir) or {}  # else read from Whoosh, field by field
+
+    def lengths(self, field: str) -> np.ndarray:
+        """Every document's length in *field* divided by the field's mean length."""
+        found = self._lengths.get(field)
+        if found is None:
+            lengths = np.concatenate([_segment_lengths(leaf, field) for leaf, _ in self.leaves])
+            mean = self.reader.field_length(field) / self.count or 1.0
+            found = self._lengths[field] = lengths / mean
+        return found
+
+    def vocabulary(self, field: str) -> dict[str, int]:
+        """Every term of *field* with its document frequency, read once per build, segment by
+        segment (a merged reader looks every term up in every segment: seconds at 10k)."""
+        terms = self._vocab.get(field)
+        if terms is None:
+            terms = {}
+            if field in self.searcher.schema and not self._vocab:
+                for leaf, _ in self.leaves:
+                    for term, info in leaf.iter_field(field):
+                        word = term.decode("utf-8")
+                        terms[word] = terms.get(word, 0) + info.doc_frequency()
+            self._vocab[field] = terms
+        return terms
+
+    def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Document numbers holding the term and each one's BM25 score for it (deleted
+        documents left out)."""
+        key = (field, text)
+        found = self._postings.get(key)
+        if found is None:
+            ids: list[int] = []
+            weights: list[float] = []
+            frequency = self.vocabulary(field).get(text, 0)
+            for leaf, offset in self.leaves if frequency else ():
+                _read_postings(leaf, field, text, offset, ids, weights)
+            docs = np.array(ids, dtype=np.int64)
+            tf = np.array(weights, dtype=np.float64)
+            idf = math.log(self.count / (frequency + 1)) + 1
+            norm = (1 - BM25_B) + BM25_B * self.lengths(field)[docs] if len(docs) else tf
+            found = self._postings[key] = (docs, idf * tf * (BM25_K1 + 1) / (tf + BM25_K1 * norm))
+        return found
+
+    def mask(self, field: str, values: tuple[str, ...]) -> np.ndarray:
+        """True for the documents with any of *values* in *field* (the channel and kind filters)."""
+        key = (field, " ".join(values))
+        found = self._masks.get(key)
+        if found is None:
+            found = np.zeros(self.size, dtype=bool)
+            for value in values:
+                ids: list[int] = []
+                for leaf, offset in self.leaves:
+                    _read_postings(leaf, field, value, offset, ids, [])
+                found[np.array(ids, dtype=np.int64)] = True
+            self._masks[key] = found
+        return found
+
+    def stored(self, doc: int) -> tuple[str, str]:
+        found = self._stored.get(doc)
+        if found is None:
+            fields_ = self.searcher.stored_fields(doc)
+            found = self._stored[doc] = (fields_["id"], fields_["data"])
+        return found
+
+    def search(self, clauses: list[Clause], limit: int, channel: str | None,
+               kinds: tuple[str, ...] | None) -> list[Hit]:
+        scores = np.zeros(self.size, dtype=np.float64)
+        for clause in clauses:
+            docs, term_scores = self.postings(clause.field, clause.text)
+            if len(docs):
+                scores[docs] += clause.boost * term_scores  # a term's document numbers are unique
+        if channel:
+            scores[~self.mask("channels", (channel,))] = 0.0
+        if kinds:
+            scores[~self.mask("kind", tuple(kinds))] = 0.0
+        matched = np.flatnonzero(scores > 0)
+        if len(matched) > limit:
+            matched = matched[np.argpartition(-scores[matched], limit - 1)[:limit]]
+        # Best first; equal scores in document order, so results are stable.
+        ranked = sorted(matched.tolist(), key=lambda doc: (-scores[doc], doc))
+        hits = []
+        for doc in ranked:
+            snippet_id, data = self.stored(doc)
+            hits.append(Hit(snippet_id, float(scores[doc]), data))
+        return hits
+
+    def close(self) -> None:
+        self.searcher.close()
+
+
+class Engine:
+    """A reader of the current build, reopened when the build is swapped or updated.
+
+    One per process (per worker): opening a Whoosh searcher is costly, refreshing is cheap.
+    """
+
+    def __init__(self, index_dir: Path, check_interval: float = 0.0):
+        """*check_interval*: seconds between looks at the disk for a new build or commit.
+
+        0 (the CLI, tests) looks on every call; the API uses a fraction of a second, since
+        every look costs several system calls and a service answers hundreds of requests a
+        second. :meth:`check_now` forces the next call to look (after a reload in-process).
+        """
+        self.index_dir = Path(index_dir)
+        self.check_interval = check_interval
+        self._checked = 0.0
+        self._lock = threading.Lock()
+        self._build: Path | None = None
+        self._view: _View | None = None
+        self._retired: _View | None = None
+        self.meta: dict = {}
+        self.generation = 0
+
+    def check_now(self) -> None:
+        self._checked = 0.0
+
+    def _current(self) -> _View:
+        now = time.monotonic()
+        view = self._view
+        if view is not None and now - self._checked < self.check_interval:
+            return view
+        self._checked = now
+        build_dir = current_build(self.index_dir)
+        if build_dir is None:
+            raise FileNotFoundError(f"no search index in {self.index_dir}; run `kb index`")
+        with self._lock:
+            stale = self._view is None or build_dir != self._build or not self._view.searcher.up_to_date()
+            if stale:
+                # A fresh searcher, not Searcher.refresh(): refresh reuses segment readers and
+                # so misses deletions committed to an existing segment.
+                old = self._view
+                self._view = _View(index.open_dir(str(build_dir)).searcher(), build_dir)
+                self._build = build_dir
+                self._changed(build_dir)
+                # Requests in flight may still use the old searcher: close it one swap later.
+                if self._retired is not None:
+                    self._retired.close()
+                self._retired = old
+            return self._view
+
+    def _changed(self, build_dir: Path) -> None:
+        self.meta = json.loads((build_dir / META_FILE).read_text(encoding="utf-8"))
+        self.generation += 1
+
+    def refresh(self) -> None:
+        """Look for a new build or commit now (subject to the check interval)."""
+        self._current()
+
+    def doc_count(self) -> int:
+        return self._current().reader.doc_count()
+
+    def vocabulary(self, field: str) -> dict[str, int]:
+        """Every term of *field* with its document frequency, held in memory per index version.
+
+        Whoosh looks terms up on disk in pure Python (about a millisecond each); the planner
+        asks for hundreds per query, so it reads the whole lexicon once instead.
+        """
+        return self._current().vocabulary(field)
+
+    def search(self, clauses: list[Clause], limit: int, channel: str | None = None,
+               kinds: tuple[str, ...] | None = None) -> list[Hit]:
+        if not clauses:
+            return []
+        return self._current().search(clauses, limit, channel, kinds)
+
+    def get(self, snippet_id: str) -> str | None:
+        """Stored data of one snippet, or None."""
+        stored = self._current().searcher.document(id=snippet_id)
+        return stored["data"] if stored else None
+
+    def all_data(self) -> list[str]:
+        """Stored data of every snippet (for the small sets that need them all, e.g. escalations)."""
+        return [stored["data"] for stored in self._current().searcher.documents()]
+
+    def close(self) -> None:
+        with self._lock:
+            for view in (self._view, self._retired):
+                if view is not None:
+                    view.close()
+            self._view = self._retired = None
+
