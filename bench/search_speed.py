@@ -117,6 +117,8 @@ def run_size(size: int, workdir: Path, seed: int) -> dict:
         "fts5": theirs,
         "fts5_build_s": fts_build,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        # The largest of the build's worker processes (a parallel full build), measured apart.
+        "peak_build_worker_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }
 
 
@@ -124,7 +126,7 @@ def print_report(result: dict) -> None:
     print(f"\n== {result['snippets']:,} snippets ({result['texts']:,} texts)")
     print(f"load+validate {result['load_lint_s']:.2f} s | full build {result['build_s']:.1f} s "
           f"(FTS5 {result['fts5_build_s']:.1f} s) | update one snippet {result['update_one_s']:.2f} s | "
-          f"peak RSS {result['peak_rss_mb']:.0f} MB")
+          f"peak RSS {result['peak_rss_mb']:.0f} MB (build workers {result.get('peak_build_worker_rss_mb', 0):.0f} MB)")
     print(f"{'queries':<10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}   {'FTS5 p50':>9}{'p95':>8}{'p99':>8}   ratio p99")
     for kind in result["ours"]:
         o, t = result["ours"][kind], result["fts5"][kind]
