@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb.formatting import FORMATS
+from kb.i18n import gettext
 from kb.yamlsafe import LineDict, load_yaml_file
 
 SETTINGS_FILE = "kb.yaml"
@@ -63,12 +64,16 @@ def load_settings(responses_dir: Path) -> KBSettings:
     """Read ``kb.yaml`` from *responses_dir*; raise :class:`SettingsError` when it is wrong."""
     path = Path(responses_dir) / SETTINGS_FILE
     if not path.is_file():
-        raise SettingsError(path, 1, f"no {SETTINGS_FILE} in {responses_dir}; is this a knowledge base folder?")
+        raise SettingsError(
+            path,
+            1,
+            gettext("no %(file)s in %(folder)s; is this a knowledge base folder?") % {"file": SETTINGS_FILE, "folder": responses_dir},
+        )
     data, problem = load_yaml_file(path)
     if problem:
         raise SettingsError(path, problem.line, problem.message)
     if not isinstance(data, LineDict):
-        raise SettingsError(path, 1, "kb.yaml must be a mapping of settings")
+        raise SettingsError(path, 1, gettext("kb.yaml must be a mapping of settings"))
     return _parse(path, data)
 
 
@@ -79,25 +84,25 @@ def _parse(path: Path, data: LineDict) -> KBSettings:
     known = {"languages", "source_lang", "required_langs", "channels", "variables"}
     for key in data:
         if key not in known:
-            fail(key, f"unknown setting; known settings are {', '.join(sorted(known))}")
+            fail(key, gettext("unknown setting; known settings are %(known)s") % {"known": ", ".join(sorted(known))})
     languages = data.get("languages")
     if not isinstance(languages, dict) or not languages:
-        fail("languages", "give a mapping of language code to its own name, e.g. fi: Suomi")
+        fail("languages", gettext("give a mapping of language code to its own name, e.g. fi: Suomi"))
     for code, name in languages.items():
         if not LANG_CODE.match(str(code)) or not isinstance(name, str):
-            fail("languages", f"{code!r} must be an ISO 639 code mapped to the language's name")
+            fail("languages", gettext("%(code)r must be an ISO 639 code mapped to the language's name") % {"code": code})
     source_lang = data.get("source_lang")
     if source_lang not in languages:
-        fail("source_lang", f"must be one of the languages: {', '.join(languages)}")
+        fail("source_lang", gettext("must be one of the languages: %(languages)s") % {"languages": ", ".join(languages)})
     required = data.get("required_langs", [source_lang])
     if not isinstance(required, list) or any(lang not in languages for lang in required):
-        fail("required_langs", f"must be a list of languages from: {', '.join(languages)}")
+        fail("required_langs", gettext("must be a list of languages from: %(languages)s") % {"languages": ", ".join(languages)})
     channels = data.get("channels")
     if not isinstance(channels, dict) or not channels:
-        fail("channels", "give a mapping of channel name to its character limit (null for none)")
+        fail("channels", gettext("give a mapping of channel name to its character limit (null for none)"))
     for name, limit in channels.items():
         if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 1):
-            fail("channels", f"{name}: the limit must be a positive whole number or null")
+            fail("channels", gettext("%(name)s: the limit must be a positive whole number or null") % {"name": name})
     variables = {}
     for name, spec in (data.get("variables") or {}).items():
         variables[name] = _parse_variable(path, data, name, spec)
@@ -115,19 +120,25 @@ def _parse(path: Path, data: LineDict) -> KBSettings:
 def _parse_variable(path: Path, data: LineDict, name: str, spec: object) -> Variable:
     line = data["variables"].line_of(name) if isinstance(data["variables"], LineDict) else data.line_of("variables")
     if not VARIABLE_NAME.match(str(name)):
-        raise SettingsError(path, line, f"variables: {name!r} must be dotted lower-case words, e.g. customer.first_name")
+        raise SettingsError(
+            path, line, gettext("variables: %(name)r must be dotted lower-case words, e.g. customer.first_name") % {"name": name}
+        )
     if not isinstance(spec, dict) or "example" not in spec or "max_length" not in spec:
-        raise SettingsError(path, line, f"variables: {name}: give example and max_length")
+        raise SettingsError(path, line, gettext("variables: %(name)s: give example and max_length") % {"name": name})
     max_length = spec["max_length"]
     if not isinstance(max_length, int) or isinstance(max_length, bool) or max_length < 1:
-        raise SettingsError(path, line, f"variables: {name}: max_length must be a positive whole number")
+        raise SettingsError(path, line, gettext("variables: %(name)s: max_length must be a positive whole number") % {"name": name})
     unknown = set(spec) - {"example", "max_length", "description", "default", "format", "helpdesks"}
     if unknown:
-        raise SettingsError(path, line, f"variables: {name}: unknown field {sorted(unknown)[0]!r}")
+        raise SettingsError(
+            path, line, gettext("variables: %(name)s: unknown field %(field)r") % {"name": name, "field": sorted(unknown)[0]}
+        )
     default = spec.get("default")
     fmt = spec.get("format")
     if fmt is not None and fmt not in FORMATS:
-        raise SettingsError(path, line, f"variables: {name}: format must be one of {', '.join(FORMATS)}")
+        raise SettingsError(
+            path, line, gettext("variables: %(name)s: format must be one of %(formats)s") % {"name": name, "formats": ", ".join(FORMATS)}
+        )
     return Variable(
         name=name,
         example=str(spec["example"]),
@@ -144,16 +155,34 @@ def _parse_helpdesks(path: Path, line: int, name: str, raw: object) -> dict[str,
     if raw is None:
         return {}
     if not isinstance(raw, dict):
-        raise SettingsError(path, line, f"variables: {name}: helpdesks must map a helpdesk to its name for the variable, "
-                                        "e.g. {zendesk: ticket.requester.first_name}")
+        raise SettingsError(
+            path,
+            line,
+            gettext(
+                "variables: %(name)s: helpdesks must map a helpdesk to its name for the variable, "
+                "e.g. {zendesk: ticket.requester.first_name}"
+            )
+            % {"name": name},
+        )
     found = {}
     for helpdesk, placeholder in raw.items():
         if helpdesk not in HELPDESKS:
-            raise SettingsError(path, line, f"variables: {name}: helpdesks: unknown helpdesk {helpdesk!r}; "
-                                            f"known helpdesks are {', '.join(HELPDESKS)}")
+            raise SettingsError(
+                path,
+                line,
+                gettext("variables: %(name)s: helpdesks: unknown helpdesk %(helpdesk)r; known helpdesks are %(known)s")
+                % {"name": name, "helpdesk": helpdesk, "known": ", ".join(HELPDESKS)},
+            )
         if not isinstance(placeholder, str) or not HELPDESK_NAME.match(placeholder):
-            raise SettingsError(path, line, f"variables: {name}: helpdesks: {helpdesk}: {placeholder!r} must be the "
-                                            "placeholder's name without braces, e.g. ticket.requester.first_name")
+            raise SettingsError(
+                path,
+                line,
+                gettext(
+                    "variables: %(name)s: helpdesks: %(helpdesk)s: %(placeholder)r must be the placeholder's name "
+                    "without braces, e.g. ticket.requester.first_name"
+                )
+                % {"name": name, "helpdesk": helpdesk, "placeholder": placeholder},
+            )
         found[helpdesk] = placeholder
     return found
 
@@ -166,5 +195,12 @@ def _check_helpdesk_names(path: Path, data: LineDict, variables: dict[str, Varia
             other = seen.setdefault((helpdesk, placeholder), variable.name)
             if other != variable.name:
                 line = data["variables"].line_of(variable.name) if isinstance(data["variables"], LineDict) else 1
-                raise SettingsError(path, line, f"variables: {variable.name}: helpdesks: {helpdesk}: {placeholder} is "
-                                                f"already the {helpdesk} name of {other}; give each variable its own")
+                raise SettingsError(
+                    path,
+                    line,
+                    gettext(
+                        "variables: %(name)s: helpdesks: %(helpdesk)s: %(placeholder)s is already the %(helpdesk)s "
+                        "name of %(other)s; give each variable its own"
+                    )
+                    % {"name": variable.name, "helpdesk": helpdesk, "placeholder": placeholder, "other": other},
+                )

@@ -90,6 +90,8 @@ export async function start({ chromeApi = globalThis.chrome, doc = document } = 
     if (message.type === 'vastaus-ready') {
       ready = true;
       post(context());
+      // Opened before the frame had loaded: the focus request was sent to nobody.
+      if (box.style.display !== 'none') post({ type: 'vastaus-focus' });
     } else if (message.type === 'vastaus-insert') {
       const ok = target.insert(String(message.text));
       post({ type: 'vastaus-inserted', id: message.id, ok });

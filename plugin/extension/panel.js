@@ -26,14 +26,20 @@ function insert(text) {
   });
 }
 
-window.addEventListener('message', async (event) => {
+// Messages are handled in the order they came: a focus request waits for the configuration
+// before it (reading the settings is asynchronous), or it would focus a box about to be redrawn.
+let configured = Promise.resolve();
+
+window.addEventListener('message', (event) => {
   if (event.source !== window.parent || !event.data || typeof event.data !== 'object') return;
   const message = event.data;
   if (message.type === 'vastaus-context') {
-    const { apiUrl = '', token = '' } = await settings();
-    panel.configure({ apiBase: apiUrl, token, uiLang: message.uiLang, onInsert: insert, conversation: message.conversation || {} });
+    configured = configured.then(async () => {
+      const { apiUrl = '', token = '' } = await settings();
+      panel.configure({ apiBase: apiUrl, token, uiLang: message.uiLang, onInsert: insert, conversation: message.conversation || {} });
+    });
   } else if (message.type === 'vastaus-focus') {
-    panel.focusSearch();
+    configured = configured.then(() => panel.focusSearch());
   } else if (message.type === 'vastaus-inserted') {
     const entry = waiting.get(message.id);
     waiting.delete(message.id);
