@@ -32,8 +32,8 @@ def _cell(text: str | None) -> list[str]:
     return ["| " + (_escape(line) if line.strip() else "") for line in text.strip().splitlines()]
 
 
-def _responses(app) -> Path:
-    return Path(app.config.kb_responses or Path(app.confdir).parent / "responses")
+def _responses(config, confdir: str | Path) -> Path:
+    return Path(config.kb_responses or Path(confdir).parent / "responses")
 
 
 class SnippetCatalogDirective(SphinxDirective):
@@ -41,7 +41,7 @@ class SnippetCatalogDirective(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         category = self.arguments[0]
-        kb = load_kb(_responses(self.env.app))
+        kb = load_kb(_responses(self.config, self.env.srcdir))  # the docs' conf.py sits in their source folder
         langs = list(kb.settings.languages)
         lines: list[str] = []
         for snippet in sorted(kb.snippets.values(), key=lambda s: s.id):
@@ -83,7 +83,7 @@ class SnippetCatalogDirective(SphinxDirective):
 
 def generate_pages(app) -> None:
     """Write docs/catalog/index.rst and one page per category of the knowledge base."""
-    root = _responses(app)
+    root = _responses(app.config, app.confdir)
     categories = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
     target = Path(app.srcdir) / "catalog"
     target.mkdir(exist_ok=True)
