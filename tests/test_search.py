@@ -247,3 +247,15 @@ def test_only_the_engine_package_imports_whoosh():
     importers = sorted(str(path.relative_to(root)) for path in root.rglob("*.py")
                        if re.search(r"^\s*(from|import) whoosh\b", path.read_text(encoding="utf-8"), re.MULTILINE))
     assert importers and all(name.startswith("engine/") for name in importers), importers
+
+
+def test_a_build_without_its_vocabulary_file_reads_every_field_from_whoosh(kb_dir, tmp_path):
+    index_dir = tmp_path / "index"
+    index_kb(kb_dir, index_dir)
+    with_file = SearchService(index_dir, load_settings(kb_dir))
+    expected = {q: [(r["id"], r["score"]) for r in with_file.search(q)["results"]] for q in QUERIES}
+    with_file.close()
+    (engine.current_build(index_dir) / engine.VOCABULARY_FILE).unlink()
+    without = SearchService(index_dir, load_settings(kb_dir))
+    assert {q: [(r["id"], r["score"]) for r in without.search(q)["results"]] for q in QUERIES} == expected
+    without.close()

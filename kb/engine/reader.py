@@ -90,7 +90,8 @@ class _View:
         self._lengths: dict[str, np.ndarray] = {}
         self._masks: dict[tuple[str, str], np.ndarray] = {}
         self._stored: dict[int, tuple[str, str]] = {}
-        self._vocab: Vocabulary = read_vocabulary(build_dir) or {}  # else read from Whoosh, field by field
+        self._saved_vocabulary = read_vocabulary(build_dir)  # None for a build without one: read from Whoosh
+        self._vocab: Vocabulary = {}
 
     def lengths(self, field: str) -> np.ndarray:
         """Every document's length in *field* divided by the field's mean length."""
@@ -104,10 +105,12 @@ class _View:
     def vocabulary(self, field: str) -> dict[str, int]:
         """Every term of *field* with its document frequency, read once per build, segment by
         segment (a merged reader looks every term up in every segment: seconds at 10k)."""
+        if self._saved_vocabulary is not None:
+            return self._saved_vocabulary.get(field, {})
         terms = self._vocab.get(field)
         if terms is None:
             terms = {}
-            if field in self.searcher.schema and not self._vocab:
+            if field in self.searcher.schema:
                 for leaf, _ in self.leaves:
                     for term, info in leaf.iter_field(field):
                         word = term.decode("utf-8")
@@ -121,17 +124,20 @@ class _View:
         key = (field, text)
         found = self._postings.get(key)
         if found is None:
-            ids: list[int] = []
-            weights: list[float] = []
             frequency = self.vocabulary(field).get(text, 0)
-            for leaf, offset in self.leaves if frequency else ():
-                _read_postings(leaf, field, text, offset, ids, weights)
-            docs = np.array(ids, dtype=np.int64)
-            tf = np.array(weights, dtype=np.float64)
+            docs, tf = self._read(field, text) if frequency else (np.zeros(0, np.int64), np.zeros(0))
             idf = math.log(self.count / (frequency + 1)) + 1
             norm = (1 - BM25_B) + BM25_B * self.lengths(field)[docs] if len(docs) else tf
             found = self._postings[key] = (docs, idf * tf * (BM25_K1 + 1) / (tf + BM25_K1 * norm))
         return found
+
+    def _read(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """A term's postings in every segment: document numbers and weights (term frequencies)."""
+        ids: list[int] = []
+        weights: list[float] = []
+        for leaf, offset in self.leaves:
+            _read_postings(leaf, field, text, offset, ids, weights)
+        return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
 
     def mask(self, field: str, values: tuple[str, ...]) -> np.ndarray:
         """True for the documents with any of *values* in *field* (the channel and kind filters)."""
@@ -140,10 +146,7 @@ class _View:
         if found is None:
             found = np.zeros(self.size, dtype=bool)
             for value in values:
-                ids: list[int] = []
-                for leaf, offset in self.leaves:
-                    _read_postings(leaf, field, value, offset, ids, [])
-                found[np.array(ids, dtype=np.int64)] = True
+                found[self._read(field, value)[0]] = True
             self._masks[key] = found
         return found
 
