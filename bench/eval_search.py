@@ -19,9 +19,10 @@ from pathlib import Path
 import yaml
 
 from bench.fts5_baseline import FTS5Baseline
-from kb.kbsettings import load_settings
-from kb.loader import load_kb
-from kb.search import SearchService, index_kb
+from kb.content.kbyaml import load_settings
+from kb.content.loader import load_kb
+from kb.search.indexing import index_kb
+from kb.search.service import SearchService
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CASES = [REPO.parent / "shared" / "eval" / "dev-queries.yaml", REPO / "bench" / "queries.yaml"]

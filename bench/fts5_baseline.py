@@ -11,7 +11,7 @@ import re
 import sqlite3
 from collections.abc import Iterable
 
-from kb.model import Snippet
+from kb.content.model import Snippet
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 

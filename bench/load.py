@@ -33,7 +33,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb.kbsettings import load_settings
+from kb.content.kbyaml import load_settings
 
 HOST = "127.0.0.1"  # never anything else: this sends traffic only to this machine
 MAX_REQUESTS_PER_CLIENT = 200_000

@@ -22,11 +22,12 @@ from pathlib import Path
 
 from bench.fts5_baseline import FTS5Baseline
 from bench.generate_kb import generate
-from kb.analysis import words
 from kb.api.services import INDEX_CHECK_SECONDS
-from kb.kbsettings import load_settings
-from kb.loader import load_kb
-from kb.search import SearchService, index_kb
+from kb.content.kbyaml import load_settings
+from kb.content.loader import load_kb
+from kb.language.analysis import words
+from kb.search.indexing import index_kb
+from kb.search.service import SearchService
 
 QUERIES = 300
 

@@ -1,11 +1,10 @@
 """Sphinx configuration of the Vastaus documentation: ``make docs`` (or ``python -m sphinx -W -n -b html docs
-docs/_build/html``). The reference pages are generated from the code by ``kb.sphinxext``."""
+docs/_build/html``). The reference pages are generated from the code by ``vastaus_docs``."""
 
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # kb.sphinxext and the kb package it documents
+sys.path.insert(0, str(Path(__file__).resolve().parent / "_ext"))  # vastaus_docs, vastaus_catalog; kb is installed
 
 from kb import __version__  # noqa: E402
 
@@ -14,7 +13,7 @@ author = "The Vastaus contributors"
 copyright = "The Vastaus contributors, MIT licence"
 version = release = __version__
 
-extensions = ["kb.sphinxext", "kb.sphinx_catalog"]
+extensions = ["vastaus_docs", "vastaus_catalog"]
 
 root_doc = "index"
 language = "en"

@@ -26,7 +26,9 @@ from babel import Locale, UnknownLocaleError
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+from kb.resources import locales_dir
+
+LOCALES_DIR = locales_dir()  # kb/resources.py
 DOMAIN = "messages"
 DEFAULT_LOCALE = "en"
 

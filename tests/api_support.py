@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, SAMPLE, write_reply
 
-from kb.approve import approve
+from kb.editors.approve import approve
 
 ADMIN_SECRET = "admin-secret-0123456789abcdef"
 AGENT_SECRET = "agent-secret-0123456789abcdef"

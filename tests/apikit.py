@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from api_support import ENV_SECRET, write_kb, write_tokens_file
 
-from kb.search import index_kb
+from kb.search.indexing import index_kb
 
 
 @pytest.fixture

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from kb import morphology
-from kb.analysis import describe, fold, stems, tokens, words
-from kb.planner import Lexicon, one_edit, typing_prefix
+from kb.language import morphology
+from kb.language.analysis import describe, fold, stems, tokens, words
+from kb.search.planner import Lexicon, one_edit, typing_prefix
 
 
 def test_fold_removes_diacritics_of_all_three_languages():

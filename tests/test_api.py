@@ -9,7 +9,8 @@ import pytest
 from api_support import ESCALATION
 from conftest import write_reply
 
-from kb.search import SearchService, index_kb
+from kb.search.indexing import index_kb
+from kb.search.service import SearchService
 
 pytest_plugins = ("apikit",)
 
@@ -17,7 +18,7 @@ pytest_plugins = ("apikit",)
 def test_search_answers_like_the_search_service(client, api_kb, index_dir):
     response = client.get("/api/v1/search?q=lasku&lang=en&limit=3")
     assert response.status_code == 200 and response.is_json
-    from kb.kbsettings import load_settings
+    from kb.content.kbyaml import load_settings
 
     service = SearchService(index_dir, load_settings(api_kb))
     try:
@@ -245,7 +246,7 @@ def test_openapi_document_is_valid():
     from openapi_spec_validator import validate
 
     from kb.api.openapi import document
-    from kb.kbsettings import load_settings
+    from kb.content.kbyaml import load_settings
 
     validate(document(load_settings(SAMPLE), 500, 10_000, tokens_required=True))
 

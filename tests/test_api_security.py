@@ -7,9 +7,9 @@ import hashlib
 import pytest
 from api_support import ADMIN_SECRET, AGENT_SECRET, ENV_SECRET, OLD_SECRET, bearer, write_tokens_file
 
-from kb.cors import origin_allowed, parse_patterns
-from kb.ratelimit import TokenBuckets
-from kb.tokens import TokenConfigError, TokenStore, parse_env_tokens, parse_tokens_file
+from kb.api.cors import origin_allowed, parse_patterns
+from kb.api.ratelimit import TokenBuckets
+from kb.api.tokens import TokenConfigError, TokenStore, parse_env_tokens, parse_tokens_file
 
 pytest_plugins = ("apikit",)
 
@@ -51,9 +51,9 @@ def test_revoked_tokens_are_refused(secured, make_app, tmp_path):
 
 
 def test_editing_the_tokens_file_revokes_without_a_restart(secured, tmp_path, monkeypatch):
-    import kb.tokens
+    import kb.api.tokens
 
-    monkeypatch.setattr(kb.tokens, "RECHECK_SECONDS", 0)
+    monkeypatch.setattr(kb.api.tokens, "RECHECK_SECONDS", 0)
     assert secured.get(SEARCH, headers=bearer(AGENT_SECRET)).status_code == 200
     path = tmp_path / "tokens.yaml"
     path.write_text(path.read_text().replace("- name: agent\n", "- name: agent\n  revoked: true\n"))

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from kb.approve import ApprovalError, approve, replace_top_level_block
-from kb.cli import main
-from kb.lint import lint
+from kb.cli.main import main
+from kb.editors.approve import ApprovalError, approve, replace_top_level_block
+from kb.editors.lint import lint
 
 ESCALATION = """\
 # yaml-language-server: $schema=../schema.json

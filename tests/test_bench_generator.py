@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from bench.generate_kb import generate, main
-from kb.analysis import words
-from kb.lint import lint
-from kb.loader import load_kb
-from kb.placeholders import placeholders
+from kb.content.loader import load_kb
+from kb.content.placeholders import placeholders
+from kb.editors.lint import lint
+from kb.language.analysis import words
 
 SIZE = 200
 

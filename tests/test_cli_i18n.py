@@ -13,8 +13,8 @@ import pytest
 from conftest import write_reply
 
 from kb import i18n
-from kb.cli import main
-from kb.lint import format_text, lint
+from kb.cli.main import main
+from kb.editors.lint import format_text, lint
 
 pytest_plugins = ("apikit",)
 

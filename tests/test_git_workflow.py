@@ -8,13 +8,13 @@ import pytest
 from conftest import write_reply
 from gitkb import commit, edit, make_repo
 
-from kb.cli import main
-from kb.gitutil import GitError
-from kb.history import texts_at_version, versions
-from kb.kbsettings import load_settings
-from kb.lint import lint
-from kb.review import compare
-from kb.reviewfmt import review_markdown, review_text
+from kb.cli.main import main
+from kb.content.kbyaml import load_settings
+from kb.editors.git import GitError
+from kb.editors.history import texts_at_version, versions
+from kb.editors.lint import lint
+from kb.editors.review import compare
+from kb.editors.review_output import review_markdown, review_text
 
 
 @pytest.fixture
@@ -141,7 +141,7 @@ def test_cli_review_history_and_new(root, capsys):
 
 def test_history_endpoint(root, tmp_path):
     from kb.api import create_app
-    from kb.search import index_kb
+    from kb.search.indexing import index_kb
 
     invoice = root / "billing" / "invoice.yaml"
     edit(invoice, "kuukausimaksu.", "kuukausimaksu ja toimitusmaksu.")

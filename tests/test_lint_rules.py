@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kb.lint import format_json, format_text, lint
-from kb.rules import RULES, Severity
+from kb.content.rules import RULES, Severity
+from kb.editors.lint import format_json, format_text, lint
 
 EXAMPLES = Path(__file__).parent / "lint_examples"
 GENERATED = {"KB006"}  # too large to commit: built in test_oversized_file

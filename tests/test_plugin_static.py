@@ -220,7 +220,7 @@ def test_plugin_strings_endpoint_shape():
 
 
 def test_kb_plugin_package_builds_each_adapter(tmp_path, capsys):
-    from kb.cli import main
+    from kb.cli.main import main
 
     for adapter in ("freshdesk", "extension"):
         assert main(["plugin", "package", adapter, "-o", str(tmp_path / adapter), "--plugin-dir", str(PLUGIN)]) == 0

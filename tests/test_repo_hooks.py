@@ -9,7 +9,7 @@ import sys
 import yaml
 from conftest import REPO
 
-from kb.cli import build_parser
+from kb.cli.main import build_parser
 
 
 def subcommands() -> set[str]:

@@ -8,11 +8,11 @@ import jsonschema
 import yaml
 from conftest import SAMPLE
 
-from kb.kbsettings import load_settings
-from kb.lint import format_text, lint
-from kb.loader import load_kb
-from kb.placeholders import placeholders
-from kb.schema import SCHEMA_FILE, schema_json
+from kb.content.kbyaml import load_settings
+from kb.content.loader import load_kb
+from kb.content.placeholders import placeholders
+from kb.content.schema import SCHEMA_FILE, schema_json
+from kb.editors.lint import format_text, lint
 
 REQUIRED = """
 outage/acknowledge outage/status-update outage/resolved outage/troubleshoot outage/compensation

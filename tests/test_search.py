@@ -9,8 +9,9 @@ import pytest
 from conftest import write_reply
 
 from kb import engine
-from kb.kbsettings import load_settings
-from kb.search import IndexRefused, SearchService, index_is_current, index_kb
+from kb.content.kbyaml import load_settings
+from kb.search.indexing import IndexRefused, index_is_current, index_kb
+from kb.search.service import SearchService
 
 
 @pytest.fixture

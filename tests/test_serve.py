@@ -134,8 +134,8 @@ def test_tokens_and_reload_over_http(tmp_path):
 
 
 def test_security_check_allows_public_addresses_with_tokens_or_when_told(monkeypatch):
+    from kb.api.server import ServeError, check_security
     from kb.config import SERVE_SETTINGS, values
-    from kb.serve import ServeError, check_security
 
     base = values(None, SERVE_SETTINGS)
     with pytest.raises(ServeError, match="refusing"):
@@ -152,7 +152,7 @@ def test_security_check_allows_public_addresses_with_tokens_or_when_told(monkeyp
 
 
 def test_serve_flags_come_from_the_settings(monkeypatch, capsys):
-    from kb.cli import build_parser
+    from kb.cli.main import build_parser
 
     monkeypatch.setenv("KB_PORT", "9123")
     monkeypatch.setenv("KB_TOKENS", "plugin:0123456789abcdefgh")

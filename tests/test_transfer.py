@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from conftest import SAMPLE
 
-from kb.cli import main
-from kb.kbsettings import HELPDESKS, SettingsError, load_settings
-from kb.lint import lint
-from kb.loader import load_kb
-from kb.placeholders import fill
+from kb.cli.main import main
+from kb.content.kbyaml import HELPDESKS, SettingsError, load_settings
+from kb.content.loader import load_kb
+from kb.content.placeholders import fill
+from kb.editors.lint import lint
 from kb.transfer import FORMATS, ExportRefused, export_kb, import_file
 from kb.transfer.common import slug
 from kb.transfer.htmltext import html_to_text, text_to_html

@@ -8,9 +8,9 @@ from pathlib import Path
 from conftest import write_reply
 from gitkb import edit, make_repo
 
-from kb.cli import main
-from kb.loader import load_kb
-from kb.translations import catalog_status, snippet_status
+from kb.cli.main import main
+from kb.content.loader import load_kb
+from kb.editors.translations import catalog_status, snippet_status
 
 
 def test_stale_translation_shows_what_changed_in_the_source(tmp_path, capsys):

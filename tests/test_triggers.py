@@ -7,9 +7,9 @@ from collections import Counter
 import pytest
 from langdetect_samples import SAMPLES
 
-from kb import langdetect
-from kb.model import Snippet, Text
-from kb.triggers import TriggerMatcher
+from kb.content.model import Snippet, Text
+from kb.language import detect as langdetect
+from kb.search.triggers import TriggerMatcher
 
 LANGS = ("fi", "et", "en")
 
@@ -108,7 +108,7 @@ SAMPLE_CASES = [
 def test_sample_triggers_fire_on_inflected_forms_and_not_on_look_alikes(message, expected):
     from conftest import SAMPLE
 
-    from kb.loader import load_kb
+    from kb.content.loader import load_kb
 
     kb = load_kb(SAMPLE)
     matcher = TriggerMatcher([s for s in kb.snippets.values() if s.is_escalation], kb.settings.languages)

@@ -14,9 +14,10 @@ from pathlib import Path
 from flask import Flask, Response, g, request
 
 from kb import i18n
+from kb.api.cors import parse_patterns
+from kb.api.tokens import TokenStore
 from kb.config import SERVE_SETTINGS, values
-from kb.cors import parse_patterns
-from kb.tokens import TokenStore
+from kb.resources import plugin_dir
 
 
 def is_loopback(host: str) -> bool:
@@ -35,7 +36,7 @@ def config_from_settings(settings: dict[str, object], workers: int = 1) -> dict:
     return {
         "RESPONSES": str(settings["responses"]),
         "INDEX": str(settings["index"]),
-        "PLUGIN_DIR": str(settings["plugin_dir"]),
+        "PLUGIN_DIR": str(settings["plugin_dir"] or plugin_dir()),
         "LOOPBACK": is_loopback(str(settings["host"])),
         "TOKENS_FILE": settings["tokens_file"] or None,
         "TOKENS_ENV": str(settings["tokens"] or ""),

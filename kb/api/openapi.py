@@ -13,8 +13,8 @@ from flask import Blueprint, current_app, jsonify
 
 from kb import __version__
 from kb.api.services import services
-from kb.kbsettings import KBSettings
-from kb.search import MAX_LIMIT
+from kb.content.kbyaml import KBSettings
+from kb.search.service import MAX_LIMIT
 
 bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
 

@@ -13,8 +13,8 @@ from kb.api import params
 from kb.api.errors import ApiError, bad_request
 from kb.api.services import services
 from kb.i18n import gettext, ngettext
-from kb.search import IndexRefused
-from kb.watch import git_head, reindex
+from kb.search.indexing import IndexRefused
+from kb.search.watcher import git_head, reindex
 
 bp = Blueprint("ops", __name__, url_prefix="/api/v1")
 

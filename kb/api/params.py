@@ -13,9 +13,9 @@ import re
 from flask import current_app, request
 
 from kb.api.errors import ApiError, bad_request, invalid, unsupported_media_type
+from kb.content.kbyaml import KBSettings, UnknownChoice
 from kb.i18n import gettext
-from kb.kbsettings import KBSettings
-from kb.search import MAX_LIMIT
+from kb.search.service import MAX_LIMIT
 
 DEFAULT_LIMIT = 10
 WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,9}")
@@ -76,9 +76,10 @@ def language(value: object, settings: KBSettings, name: str = "lang") -> str | N
         return None
     if not isinstance(value, str):
         raise bad_request(gettext("The field '%(field)s' must be a string.") % {"field": name})
-    if value not in settings.languages:
-        raise invalid(gettext("Unknown language '%(lang)s'; use one of: %(choices)s.")
-                      % {"lang": value, "choices": ", ".join(settings.languages)})
+    try:
+        settings.check_language(value)
+    except UnknownChoice as exc:
+        raise invalid(str(exc)) from None
     return value
 
 
@@ -87,9 +88,10 @@ def channel(value: object, settings: KBSettings) -> str | None:
         return None
     if not isinstance(value, str):
         raise bad_request(gettext("The field '%(field)s' must be a string.") % {"field": "channel"})
-    if value not in settings.channels:
-        raise invalid(gettext("Unknown channel '%(channel)s'; use one of: %(choices)s.")
-                      % {"channel": value, "choices": ", ".join(settings.channels)})
+    try:
+        settings.check_channel(value)
+    except UnknownChoice as exc:
+        raise invalid(str(exc)) from None
     return value
 
 

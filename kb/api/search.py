@@ -8,8 +8,8 @@ from flask import request as flask_request
 
 from kb.api import params
 from kb.api.services import services
-from kb.search import MAX_LIMIT
-from kb.triggers import Match
+from kb.search.service import MAX_LIMIT
+from kb.search.triggers import Match
 
 bp = Blueprint("search", __name__, url_prefix="/api/v1")
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import NotFound
 
+from kb.api.cors import OriginPattern, origin_allowed
 from kb.api.errors import ApiError, rate_limited
-from kb.cors import OriginPattern, origin_allowed
+from kb.api.ratelimit import TokenBuckets
+from kb.api.tokens import ApiToken, TokenStore
 from kb.i18n import gettext
-from kb.ratelimit import TokenBuckets
-from kb.tokens import ApiToken, TokenStore
 
 API_PREFIX = "/api/"
 PUBLIC_ENDPOINTS = {"ops.health", "ops.version", "openapi.openapi_document", "strings.plugin_strings"}

@@ -20,11 +20,11 @@ from pathlib import Path
 
 from flask import current_app
 
-from kb import langdetect
-from kb.kbsettings import SETTINGS_FILE, KBSettings, load_settings
-from kb.model import Snippet
-from kb.search import SearchService
-from kb.triggers import Match, TriggerMatcher
+from kb.content.kbyaml import SETTINGS_FILE, KBSettings, load_settings
+from kb.content.model import Snippet
+from kb.language import detect as langdetect
+from kb.search.service import SearchService
+from kb.search.triggers import Match, TriggerMatcher
 
 INDEX_CHECK_SECONDS = 0.25  # how soon a worker sees a build swapped in by another process
 CACHE_SIZE = 2048  # search answers remembered per worker (a few MB)

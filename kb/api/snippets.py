@@ -13,12 +13,12 @@ from flask import Blueprint, jsonify, request
 from kb.api import params
 from kb.api.errors import bad_request, invalid, not_found
 from kb.api.services import services
-from kb.formatting import FormatError, format_value
-from kb.history import versions
+from kb.content.formatting import FormatError, format_value
+from kb.content.kbyaml import KBSettings
+from kb.content.model import Snippet, snippet_to_dict
+from kb.content.placeholders import fill
+from kb.editors.history import versions
 from kb.i18n import gettext
-from kb.kbsettings import KBSettings
-from kb.model import Snippet, snippet_to_dict
-from kb.placeholders import fill
 
 bp = Blueprint("snippets", __name__, url_prefix="/api/v1")
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kb.i18n import gettext
 from kb.transfer import chatwoot, freshdesk, sheet, zammad, zendesk
 from kb.transfer.common import ExportOptions, ImportOptions, Record, Report, TransferError
 from kb.transfer.mapping import Syntax
@@ -39,20 +38,26 @@ FORMATS: dict[str, Format] = {
                         module.multilingual)
     for module in (zendesk, freshdesk, zammad, chatwoot, sheet)
 }
-# kb.kbsettings.HELPDESKS names the helpdesks kb.yaml may use: exactly these formats' (tests/test_transfer.py).
+# kb.content.kbyaml.HELPDESKS names the helpdesks kb.yaml may use: exactly these formats' (tests/test_transfer.py).
+
+
+def _check_language(settings, lang: str | None) -> None:
+    try:
+        if lang is not None:
+            settings.check_language(lang)
+    except ValueError as exc:
+        raise TransferError(str(exc)) from None
 
 
 def import_file(name: str, path: Path, root: Path, *, lang: str | None = None, into: str | None = None,
                 force: bool = False, dry_run: bool = False, dynamic_content: Path | None = None,
                 locales: Path | None = None) -> ImportResult:
     """Read *path* in format *name* and write its replies as snippet files under *root*."""
-    from kb.kbsettings import load_settings
+    from kb.content.kbyaml import load_settings
     from kb.transfer.writer import write_records
 
     settings = load_settings(root)
-    if lang is not None and lang not in settings.languages:
-        raise TransferError(gettext("unknown language %(lang)r; use one of %(langs)s")
-                            % {"lang": lang, "langs": ", ".join(settings.languages)})
+    _check_language(settings, lang)
     report = Report()
     options = ImportOptions(settings, lang or settings.source_lang, report, dynamic_content, locales)
     records = FORMATS[name].read(Path(path), options)
@@ -71,9 +76,7 @@ def export_kb(name: str, root: Path, *, lang: str | None = None, dynamic_content
     fmt = FORMATS[name]
     kb = load_for_export(Path(root))
     settings = kb.settings
-    if lang is not None and lang not in settings.languages:
-        raise TransferError(gettext("unknown language %(lang)r; use one of %(langs)s")
-                            % {"lang": lang, "langs": ", ".join(settings.languages)})
+    _check_language(settings, lang)
     options = ExportOptions(settings, lang, Report(), dynamic_content, locales)
     if lang is not None:
         langs = [lang]

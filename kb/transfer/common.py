@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from kb.i18n import gettext
 
 if TYPE_CHECKING:
-    from kb.kbsettings import KBSettings
+    from kb.content.kbyaml import KBSettings
 
 # Marks an escalation's title in every format that has titles (agents must see that the
 # wording is approved and may not be edited); Chatwoot has no titles and gets SHORT_CODE_MARK.

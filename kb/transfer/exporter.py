@@ -11,19 +11,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kb.i18n import gettext
-from kb.loader import KnowledgeBase, load_kb
-from kb.problems import Problem
+from kb.content.loader import KnowledgeBase, load_kb
+from kb.content.problems import Problem, Refused
+from kb.i18n import gettext, ngettext
 from kb.transfer.common import ExportEntry, ExportOptions, ExportText, mark_title
 from kb.transfer.mapping import ExportMapper
 
 
-class ExportRefused(Exception):
+class ExportRefused(Refused):
     """The knowledge base has lint errors; nothing was exported."""
 
     def __init__(self, problems: list[Problem]):
-        super().__init__(f"{len(problems)} errors")
-        self.problems = problems
+        count = len(problems)
+        super().__init__(ngettext("The knowledge base has %(count)d error; nothing was exported.",
+                                  "The knowledge base has %(count)d errors; nothing was exported.", count)
+                         % {"count": count} + " " + gettext("Fix them (see `kb lint`) and run again."), problems)
 
 
 def load_for_export(root: Path) -> KnowledgeBase:

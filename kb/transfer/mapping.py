@@ -21,12 +21,12 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from kb.content.placeholders import PLACEHOLDER
 from kb.i18n import gettext
-from kb.placeholders import PLACEHOLDER
 from kb.transfer.common import Report
 
 if TYPE_CHECKING:
-    from kb.kbsettings import KBSettings
+    from kb.content.kbyaml import KBSettings
 
 MARKER = re.compile(r"\[\[(?:(?P<mhelpdesk>[a-z]+):)?(?P<mname>[A-Za-z0-9_.(),\-]+)\]\]")
 

@@ -14,15 +14,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kb.content.kbyaml import KBSettings
+from kb.content.loader import load_snippet_file
+from kb.content.model import Snippet, snippet_to_dict
+from kb.content.placeholders import longest_length
+from kb.content.validation import build_snippet
+from kb.content.yamlsafe import MAX_DEPTH, MAX_FILE_BYTES, load_yaml_text, max_flow_depth
 from kb.i18n import gettext
-from kb.kbsettings import KBSettings
-from kb.loader import load_snippet_file
-from kb.model import Snippet, snippet_to_dict
-from kb.placeholders import longest_length
 from kb.transfer.common import Record, RecordText, Report, category_path, clean_text, slug, unique_id
 from kb.transfer.yamlout import snippet_yaml
-from kb.validate import build_snippet
-from kb.yamlsafe import MAX_DEPTH, MAX_FILE_BYTES, load_yaml_text, max_flow_depth
 
 CREATED, OVERWRITTEN, UNCHANGED, SKIPPED, INVALID = "created", "overwritten", "unchanged", "skipped", "invalid"
 

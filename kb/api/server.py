@@ -1,0 +1,191 @@
+"""``kb serve``: the API and the plugin's pages under gunicorn, safe by default.
+
+Before anything listens it checks the security settings: loopback is the default, and a
+server reachable from other machines refuses to start without API tokens unless told
+``--insecure-no-auth``. It builds the index when it is missing or older than the content,
+then runs gunicorn with ``gthread`` workers. Each worker builds its own app after the fork
+(``preload_app=False``), so no index reader or lock is shared between processes.
+
+The gunicorn master runs one :class:`kb.search.watcher.Watcher` thread (started in ``when_ready``)
+that reindexes when the responses folder or its git HEAD changes; every worker notices the
+new index by itself on its next request. Metrics of all workers are added up through
+prometheus_client's multiprocess mode, in a temporary folder made here and removed at exit.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from gunicorn.app.base import BaseApplication
+
+from kb import engine
+from kb.api import config_from_settings, is_loopback
+from kb.api.cors import parse_patterns
+from kb.api.tokens import TokenConfigError, TokenStore
+from kb.content.kbyaml import load_settings
+from kb.i18n import gettext
+from kb.search.indexing import IndexRefused, index_is_current
+from kb.search.watcher import Watcher, guard_forks, log_refused, reindex_here
+
+log = logging.getLogger("kb.api.server")
+
+EXIT_CONFIG = 2
+EXIT_CONTENT = 1
+THREADS_DEFAULT = 4
+
+
+class ServeError(Exception):
+    """A setting that must be fixed before serving; ``kb serve`` prints it and exits 2."""
+
+
+class VastausServer(BaseApplication):
+    """gunicorn, configured from a dict instead of gunicorn's own command line."""
+
+    def __init__(self, app_config: dict, options: dict):
+        self.app_config = app_config
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            if key in self.cfg.settings and value is not None:
+                self.cfg.set(key, value)
+
+    def load(self):
+        from kb.api import create_app  # in the worker, after the fork
+
+        return create_app(self.app_config)
+
+
+def check_security(values: dict) -> TokenStore:
+    """The configured tokens; raise :class:`ServeError` when the settings are unsafe or wrong."""
+    try:
+        tokens = TokenStore(values["tokens_file"] or None, str(values["tokens"] or ""), str(values["revoked_tokens"] or ""))
+    except TokenConfigError as exc:
+        raise ServeError(str(exc)) from None
+    host = str(values["host"])
+    if not is_loopback(host) and not tokens.required and not values["insecure_no_auth"]:
+        raise ServeError(gettext(
+            "refusing to listen on %(host)s without API tokens: anyone who can reach it could use the API. "
+            "Give --tokens-file FILE or KB_TOKENS, or --insecure-no-auth if the network in front of it "
+            "already allows only trusted clients.") % {"host": host})
+    try:
+        parse_patterns(str(values["cors_origins"] or ""))
+    except ValueError as exc:
+        raise ServeError(str(exc)) from None
+    for name in ("workers", "threads", "port"):
+        if int(values[name]) < (0 if name == "port" else 1):
+            raise ServeError(gettext("%(flag)s must be a positive number") % {"flag": f"--{name}"})
+    if float(values["watch_seconds"]) < 0:
+        raise ServeError(gettext("--watch-seconds must be 0 (off) or more"))
+    return tokens
+
+
+def prepare_index(root: Path, index_dir: Path) -> None:
+    """Build or update the index when it is missing or older than the content.
+
+    Broken content with an index already built: serve the old one (and say so). Broken
+    content and no index: nothing to serve, so it is an error.
+    """
+    if index_is_current(root, index_dir):
+        return
+    try:
+        report = reindex_here(root, index_dir)  # nothing is served yet: no need for a child process
+    except IndexRefused as refused:
+        log_refused(refused, root)
+        if engine.current_build(index_dir) is None:
+            raise
+        log.warning("serving the previous index of %s until the errors are fixed", root)
+        return
+    log.info("%s index %s: %d snippets in %.2f s", "built" if report.full else "updated", index_dir,
+             report.snippets, report.seconds)
+
+
+def bind_address(host: str, port: int) -> str:
+    return f"[{host.strip('[]')}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def gunicorn_options(values: dict, watcher_box: list) -> dict:
+    root, index_dir = Path(str(values["responses"])), Path(str(values["index"]))
+    seconds = float(values["watch_seconds"])
+
+    def when_ready(server) -> None:
+        if seconds > 0:
+            guard_forks()  # the watcher starts child processes while the master forks workers
+            watcher = Watcher(root, index_dir, seconds)
+            watcher.start()
+            watcher_box.append(watcher)
+            server.log.info("watching %s every %s s for changes", root, seconds)
+
+    def on_exit(server) -> None:
+        for watcher in watcher_box:
+            watcher.stop()
+
+    def child_exit(server, worker) -> None:
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
+
+    return {
+        "bind": [bind_address(str(values["host"]), int(values["port"]))],
+        "workers": int(values["workers"]),
+        "worker_class": "gthread",
+        "threads": int(values["threads"] or THREADS_DEFAULT),
+        "preload_app": False,
+        "timeout": 30,
+        "graceful_timeout": 10,
+        "keepalive": 5,
+        "limit_request_line": 8190,  # q is at most a few kB even fully %-encoded
+        "errorlog": "-",
+        "loglevel": "info",
+        "proc_name": "kb-serve",
+        "control_socket_disable": True,  # several servers per machine (tests, bench) must not share one
+        "when_ready": when_ready,
+        "on_exit": on_exit,
+        "child_exit": child_exit,
+    }
+
+
+def serve(values: dict) -> int:
+    """Run the server until it is stopped; the exit status of ``kb serve``."""
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s")
+    try:
+        tokens = check_security(values)
+    except ServeError as exc:
+        print(f"kb serve: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    root, index_dir = Path(str(values["responses"])), Path(str(values["index"]))
+    load_settings(root)  # a broken kb.yaml stops here (exit 2 from kb.cli)
+    try:
+        prepare_index(root, index_dir)
+    except IndexRefused:
+        print("kb serve: " + gettext("the knowledge base in %(folder)s has errors and there is no index to serve; "
+                                     "fix them (see `kb lint`) and start again.") % {"folder": root}, file=sys.stderr)
+        return EXIT_CONTENT
+    metrics_dir = tempfile.mkdtemp(prefix="kb-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir  # before any worker imports prometheus_client
+    workers = int(values["workers"])
+    app_config = config_from_settings(values, workers=workers)
+    scheme_host = bind_address(str(values["host"]), int(values["port"]))
+    log.info("serving %s on http://%s with %d workers; API tokens %s", root, scheme_host, workers,
+             "required" if tokens.required else "not required")
+    watchers: list[Watcher] = []
+    master = os.getpid()
+    try:
+        VastausServer(app_config, gunicorn_options(values, watchers)).run()
+    except SystemExit as exc:  # gunicorn's master exits through sys.exit
+        if os.getpid() != master:
+            raise  # a worker (forked inside run) leaving: not ours to clean up
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    finally:
+        if os.getpid() == master:
+            for watcher in watchers:
+                watcher.stop()
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+    return 0

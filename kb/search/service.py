@@ -1,0 +1,85 @@
+"""Answering searches from one index: one result per snippet, shown in the language asked for."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from kb import engine
+from kb.content.kbyaml import KBSettings
+from kb.content.model import Snippet, snippet_from_dict
+from kb.search.planner import Planner
+
+MAX_LIMIT = 50
+
+
+class SearchService:
+    """Answers searches from one index. Not thread-safe (Whoosh searchers are not): the API
+    serialises every use with one lock per worker (kb/api/services.py)."""
+
+    def __init__(self, index_dir: Path, settings: KBSettings, check_interval: float = 0.0):
+        self.engine = engine.Engine(index_dir, check_interval)
+        self.settings = settings
+        self.planner = Planner(self.engine, settings.languages)
+        self._snippets: dict[str, Snippet] = {}
+        self._generation = -1
+        self._all: list[Snippet] | None = None
+        self._all_generation = -1
+
+    def _snippet(self, hit: engine.Hit) -> Snippet:
+        if self._generation != self.engine.generation:
+            self._snippets, self._generation = {}, self.engine.generation
+        snippet = self._snippets.get(hit.id)
+        if snippet is None:
+            snippet = self._snippets[hit.id] = snippet_from_dict(json.loads(hit.data))
+        return snippet
+
+    def snippet(self, snippet_id: str) -> Snippet | None:
+        """One snippet as the index has it (the index is what agents are served)."""
+        data = self.engine.get(snippet_id)
+        return None if data is None else snippet_from_dict(json.loads(data))
+
+    def snippets(self, kind: str | None = None) -> list[Snippet]:
+        """Every snippet in the index (of *kind*), cached until the index changes."""
+        self.engine.refresh()  # brings the generation up to date
+        if self._all is None or self._all_generation != self.engine.generation:
+            self._all = [snippet_from_dict(json.loads(d)) for d in self.engine.all_data()]
+            self._all_generation = self.engine.generation
+        return [s for s in self._all if kind is None or s.kind == kind]
+
+    def search(self, query: str, lang: str | None = None, limit: int = 10, channel: str | None = None,
+               kinds: tuple[str, ...] | None = None) -> dict:
+        lang = lang or self.settings.source_lang
+        self.settings.check_language(lang)
+        if channel is not None:
+            self.settings.check_channel(channel)
+        limit = max(1, min(int(limit), MAX_LIMIT))
+        plan = self.planner.plan(query)
+        hits = self.engine.search(plan.clauses, limit, channel=channel, kinds=kinds)
+        results = [self.result(self._snippet(hit), lang, channel, hit.score) for hit in hits]
+        return {"query": query, "lang": lang, "channel": channel, "words": plan.words, "results": results}
+
+    def result(self, snippet: Snippet, lang: str, channel: str | None, score: float | None = None) -> dict:
+        text = snippet.text_for(lang)
+        limit = self.settings.channels.get(channel) if channel else None
+        use_short = limit is not None and text.short is not None
+        return {
+            "id": snippet.id,
+            "lang": text.lang,
+            "requested_lang": lang,
+            "fallback": text.lang != lang,
+            "title": text.title,
+            "body": text.short if use_short else text.body,
+            "variant": "short" if use_short else "body",
+            "score": None if score is None else round(score, 4),
+            "kind": snippet.kind,
+            "version": snippet.version,
+            "stale": snippet.is_stale(text.lang),
+            "source_lang": snippet.source_lang,
+            "channels": list(snippet.channels),
+            "tags": list(snippet.tags),
+            "approval": None if snippet.approval is None else vars(snippet.approval).copy(),
+        }
+
+    def close(self) -> None:
+        self.engine.close()
