@@ -23,13 +23,12 @@ from pathlib import Path
 
 from gunicorn.app.base import BaseApplication
 
-from kb import engine
 from kb.api import config_from_settings, is_loopback
 from kb.api.cors import parse_patterns
 from kb.api.tokens import TokenConfigError, TokenStore
 from kb.content.kbyaml import load_settings
 from kb.i18n import gettext
-from kb.search.indexing import IndexRefused, index_is_current
+from kb.search.indexing import IndexRefused, index_exists, index_is_current
 from kb.search.watcher import Watcher, guard_forks, log_refused, reindex_here
 
 log = logging.getLogger("kb.api.server")
@@ -98,7 +97,7 @@ def prepare_index(root: Path, index_dir: Path) -> None:
         report = reindex_here(root, index_dir)  # nothing is served yet: no need for a child process
     except IndexRefused as refused:
         log_refused(refused, root)
-        if engine.current_build(index_dir) is None:
+        if not index_exists(index_dir):
             raise
         log.warning("serving the previous index of %s until the errors are fixed", root)
         return

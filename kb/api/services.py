@@ -61,7 +61,7 @@ class Services:
 
     def index_changed(self) -> None:
         """This process just changed the index: look at it on the next request."""
-        self._search.engine.check_now()
+        self._search.check_now()
 
     @property
     def settings(self) -> KBSettings:
@@ -86,8 +86,7 @@ class Services:
         """
         with self._reading:
             service = self._service()
-            service.engine.refresh()  # notices a new build or commit: a new generation
-            generation = (id(service), service.engine.generation)
+            generation = (id(service), service.generation())  # a new build or commit: a new generation
             if generation != self._cache_generation:  # answers of an older index are never used again
                 self._cache.clear()
                 self._cache_generation = generation
@@ -112,21 +111,19 @@ class Services:
 
     def doc_count(self) -> int:
         with self._reading:
-            return self._service().engine.doc_count()
+            return self._service().doc_count()
 
     def index_meta(self) -> dict:
         """The index's meta (build and update times) as the engine last read it."""
         with self._reading:
-            service = self._service()
-            service.engine.refresh()  # up to date with the current build
-            return dict(service.engine.meta)
+            return self._service().index_meta()
 
     def matcher(self) -> TriggerMatcher:
         """The trigger matcher of the index in service, built once per index generation."""
         with self._reading:
             service = self._service()
             snippets = service.snippets(kind="escalation")  # brings the generation up to date
-            key = (id(service), service.engine.generation)
+            key = (id(service), service.generation())
             cached = self._matcher
             if cached is None or cached[:2] != key:
                 cached = self._matcher = (*key, TriggerMatcher(snippets, service.settings.languages))

@@ -239,6 +239,11 @@ def _update_changed_files(root: Path, index_dir: Path, old: dict, started: float
     return IndexReport(False, len(known_ids), len(docs), len(removed), time.perf_counter() - started, warnings)
 
 
+def index_exists(index_dir: Path) -> bool:
+    """True when *index_dir* holds a complete build that can serve."""
+    return engine.current_build(index_dir) is not None
+
+
 def index_is_current(root: Path, index_dir: Path) -> bool:
     """True when an index exists and no snippet file is newer than its last update."""
     meta = engine.read_meta(index_dir)

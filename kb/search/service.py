@@ -81,5 +81,22 @@ class SearchService:
             "approval": None if snippet.approval is None else vars(snippet.approval).copy(),
         }
 
+    def generation(self) -> int:
+        """Which build and commit of the index answers now; it changes whenever the index does."""
+        self.engine.refresh()
+        return self.engine.generation
+
+    def check_now(self) -> None:
+        """This process just changed the index: look at it on the next search, not after the interval."""
+        self.engine.check_now()
+
+    def doc_count(self) -> int:
+        return self.engine.doc_count()
+
+    def index_meta(self) -> dict:
+        """The index's meta (build and update times), of the build in service now."""
+        self.engine.refresh()
+        return dict(self.engine.meta)
+
     def close(self) -> None:
         self.engine.close()
