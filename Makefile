@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 PORT   ?= 8000
 
-.PHONY: run test setup system-deps lint clean docs
+.PHONY: run test test-fast setup system-deps lint clean docs
 
 # System packages from Debian: Voikko (Finnish morphology) and Chromium (the plugin's browser tests).
 APT_PACKAGES = libvoikko1 voikko-fi chromium
@@ -22,6 +22,9 @@ $(BIN)/kb: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
+	# Estonian morphology (Vabamorf, kb/language/estonian.py): only its analyser and lexicons are used,
+	# so none of estnltk's own dependencies (pandas, matplotlib, IPython...) are installed.
+	$(BIN)/pip install --quiet --no-deps 'estnltk==1.7.5'
 	touch $(BIN)/kb
 
 setup: system-deps $(BIN)/kb
@@ -34,6 +37,14 @@ run: setup
 test: setup
 	$(BIN)/ruff check kb tests bench plugin
 	$(BIN)/python -m pytest
+
+# The fast tier, for the edit-test loop: no browser, no real server process, no Sphinx build,
+# nothing slow (markers in pyproject.toml). `make test` still runs everything.
+FAST_TESTS = not browser and not live_server and not docs and not slow
+
+test-fast: setup
+	$(BIN)/ruff check kb tests bench plugin
+	$(BIN)/python -m pytest -m "$(FAST_TESTS)"
 
 # Builds the documentation (warnings are errors, every reference must resolve): docs/_build/html/index.html
 docs: setup

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+# The helpers in tests/support/ assert too; conftest is imported before any of them.
+pytest.register_assert_rewrite("support")
+
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "responses"
 
@@ -39,6 +42,28 @@ def _english_messages(monkeypatch: pytest.MonkeyPatch) -> None:
     LANGUAGE only chooses the language of messages (not encodings); tests of other languages set it themselves.
     """
     monkeypatch.setenv("LANGUAGE", "en")
+
+
+# -- the slow tiers (markers in pyproject.toml) ---------------------------------------------------
+
+_running: list[pytest.Item] = []
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    _running[:] = [item]  # before its fixtures, session-scoped ones included
+
+
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    _running.clear()
+
+
+def require_marker(name: str, what: str) -> None:
+    """Fail the running test unless it carries marker *name*: a test that starts *what* without
+    it would slip into the fast tier (``make test-fast``) and make it slow."""
+    if _running and _running[0].get_closest_marker(name) is None:
+        pytest.fail(f"{_running[0].nodeid} starts {what}: mark it @pytest.mark.{name} "
+                    f"(or pytestmark = pytest.mark.{name} in its module)", pytrace=False)
 
 
 def write_reply(root: Path, snippet_id: str, title: str = "Otsikko", body: str = "Teksti.") -> Path:

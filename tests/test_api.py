@@ -6,13 +6,13 @@ import json
 import threading
 
 import pytest
-from api_support import ESCALATION
 from conftest import write_reply
+from support.api_support import ESCALATION
 
 from kb.search.indexing import index_kb
 from kb.search.service import SearchService
 
-pytest_plugins = ("apikit",)
+pytest_plugins = ("support.apikit",)
 
 
 def test_search_answers_like_the_search_service(client, api_kb, index_dir):

@@ -13,8 +13,11 @@ import os
 import subprocess
 import sys
 
-from api_support import http, live_server, write_kb
+import pytest
 from conftest import REPO
+from support.api_support import http, live_server, write_kb
+
+pytestmark = [pytest.mark.live_server, pytest.mark.slow]
 
 FUZZ_SECRET = "fuzz-admin-token-0123456789"
 # 413 and 414 are our documented answers to bodies and queries over the limits.

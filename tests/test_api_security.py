@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from api_support import ADMIN_SECRET, AGENT_SECRET, ENV_SECRET, OLD_SECRET, bearer, write_tokens_file
+from support.api_support import ADMIN_SECRET, AGENT_SECRET, ENV_SECRET, OLD_SECRET, bearer, write_tokens_file
 
 from kb.api.cors import origin_allowed, parse_patterns
 from kb.api.ratelimit import TokenBuckets
 from kb.api.tokens import TokenConfigError, TokenStore, parse_env_tokens, parse_tokens_file
 
-pytest_plugins = ("apikit",)
+pytest_plugins = ("support.apikit",)
 
 SEARCH = "/api/v1/search?q=lasku"
 

@@ -16,7 +16,7 @@ from kb import i18n
 from kb.cli.main import main
 from kb.editors.lint import format_text, lint
 
-pytest_plugins = ("apikit",)
+pytest_plugins = ("support.apikit",)
 
 BROKEN = """\
 id: billing/broken

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import require_marker
 from sphinx.cmd.build import build_main
 from vastaus_docs import openapi_document, subcommands
 
@@ -22,6 +23,8 @@ HEADING = re.compile(r"<h([1-6])[^>]*>(.*?)</h\1>", re.S)
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
+    """The HTML build, once for the module; only for tests marked ``docs`` (the fast tier leaves them out)."""
+    require_marker("docs", "a Sphinx build")
     out = tmp_path_factory.mktemp("docs") / "html"
     cwd = os.getcwd()
     os.chdir(ROOT)
@@ -41,6 +44,7 @@ def headings(page: Path) -> list[str]:
     return found
 
 
+@pytest.mark.docs
 def test_docs_build_cleanly(built):
     assert (built / "index.html").is_file()
     for page in ["start", "agents", "translators", "integrators", "editors/index", "editors/format", "editors/lint",
@@ -49,18 +53,21 @@ def test_docs_build_cleanly(built):
         assert (built / f"{page}.html").is_file(), page
 
 
+@pytest.mark.docs
 def test_every_lint_rule_has_a_heading(built):
     found = headings(built / "editors" / "lint.html")
     missing = [code for code, rule in RULES.items() if f"{code}: {rule.name}" not in found]
     assert not missing, f"lint rules without a heading in editors/lint: {missing}"
 
 
+@pytest.mark.docs
 def test_every_setting_has_a_heading(built):
     found = headings(built / "operators" / "settings.html")
     missing = [name for name in SETTINGS if name not in found]
     assert not missing, f"settings without a heading in operators/settings: {missing}"
 
 
+@pytest.mark.docs
 def test_every_subcommand_has_a_heading(built):
     found = headings(built / "reference" / "cli.html")
     commands = list(subcommands(build_parser()))
@@ -69,6 +76,7 @@ def test_every_subcommand_has_a_heading(built):
     assert not missing, f"sub-commands without a heading in reference/cli: {missing}"
 
 
+@pytest.mark.docs
 def test_every_api_path_has_a_heading(built):
     found = headings(built / "integrators.html")
     doc = openapi_document(ROOT / "responses")
@@ -77,6 +85,7 @@ def test_every_api_path_has_a_heading(built):
     assert not missing, f"API operations without a heading in integrators: {missing}"
 
 
+@pytest.mark.docs
 def test_format_tables_list_every_field(built):
     from kb.content.model import APPROVAL_FIELDS, SNIPPET_FIELDS, TEXT_FIELDS
 
@@ -85,6 +94,7 @@ def test_format_tables_list_every_field(built):
         assert f'<span class="pre">{spec.name}</span>' in page, spec.name
 
 
+@pytest.mark.docs
 def test_snippet_catalog_has_a_page_per_category_with_every_language(built):
     from kb.content.loader import load_kb
 
@@ -115,3 +125,6 @@ def test_how_search_works_states_the_numbers_the_code_uses():
     assert f"up to {planner.SHORT_QUERY_WORDS} words" in text
     assert f"the last {services.CACHE_SIZE:,} answers" in text
     assert f"more than {planner.COMMON_MIN_DOCS / planner.COMMON_SHARE:,.0f} snippets" in text
+    assert f"(the others weigh {planner.OTHER_LANG_WEIGHT:g})" in text
+    assert f"In a message of more than {planner.SHORT_QUERY_WORDS} words" in text.replace(" six ", " 6 ")
+    assert f"(``discourse`` in the spoken forms) weigh {planner.DISCOURSE_WEIGHT:g}" in text

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from conftest import write_reply
-from gitkb import commit, edit, make_repo
+from support.gitkb import commit, edit, make_repo
 
 from kb.cli.main import main
 from kb.content.kbyaml import load_settings

@@ -9,7 +9,7 @@ from conftest import REPO
 
 from kb import i18n
 
-pytest_plugins = ("apikit",)
+pytest_plugins = ("support.apikit",)
 
 LOCALES = REPO / "locales"
 TRANSLATED = ("fi", "et")
@@ -123,7 +123,7 @@ def test_werkzeug_and_our_errors_in_finnish_and_estonian(client, path, method, s
 
 
 def test_auth_and_rate_limit_errors_are_localized(make_app, tmp_path):
-    from api_support import AGENT_SECRET, bearer, write_tokens_file
+    from support.api_support import AGENT_SECRET, bearer, write_tokens_file
 
     client = make_app(TOKENS_FILE=str(write_tokens_file(tmp_path / "t.yaml")), RATE_LIMIT=0.1, RATE_BURST=1).test_client()
     assert "API-avain" in client.get("/api/v1/search?q=a", headers={"Accept-Language": "fi"}).get_json()["error"]["message"]

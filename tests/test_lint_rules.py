@@ -1,4 +1,4 @@
-"""One failing example per lint rule (tests/lint_examples/KBnnn*), checked by a glob."""
+"""One failing example per lint rule (tests/support/lint_examples/KBnnn*), checked by a glob."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from kb.content.rules import RULES, Severity
 from kb.editors.lint import format_json, format_text, lint
 
-EXAMPLES = Path(__file__).parent / "lint_examples"
+EXAMPLES = Path(__file__).parent / "support" / "lint_examples"
 GENERATED = {"KB006"}  # too large to commit: built in test_oversized_file
 ALSO_REPORTED = {"KB015": {"KB014"}}  # a copied file keeps the original's id: both rules apply
 
@@ -27,7 +27,7 @@ def install(example: Path, root: Path) -> None:
 
 def install_with_history(example: Path, root: Path) -> str:
     """Commit the example's base/ files in a real git repository, then put head/ in their place."""
-    from gitkb import commit, git
+    from support.gitkb import commit, git
 
     repo = root.parent
     git(repo, "init", "-q", "-b", "main")

@@ -11,12 +11,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from support.api_support import AGENT_SECRET, live_server, write_kb
+from support.browser_support import BROWSER_TIMEOUT_MS, CHROMIUM, LAUNCH_ARGS, PANEL, PLUGIN, copy_plugin, warm_up
 
-pytest.register_assert_rewrite("browser_support")
-from api_support import AGENT_SECRET, live_server, write_kb  # noqa: E402
-from browser_support import BROWSER_TIMEOUT_MS, CHROMIUM, LAUNCH_ARGS, PANEL, PLUGIN, copy_plugin, warm_up  # noqa: E402
-
-pytest_plugins = ("browser_support",)
+pytest_plugins = ("support.browser_support",)
+pytestmark = [pytest.mark.browser, pytest.mark.live_server]
 
 XSS = """\
 id: test/xss

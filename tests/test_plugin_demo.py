@@ -8,12 +8,11 @@ import os
 import re
 
 import pytest
+from support.api_support import http
+from support.browser_support import PANEL, PLUGIN, panel_options
 
-pytest.register_assert_rewrite("browser_support")
-from api_support import http  # noqa: E402
-from browser_support import PANEL, PLUGIN, panel_options  # noqa: E402
-
-pytest_plugins = ("browser_support",)
+pytest_plugins = ("support.browser_support",)
+pytestmark = [pytest.mark.browser, pytest.mark.live_server]
 
 DEMO = "/plugin/demo/index.html"
 SCREENSHOTS = PLUGIN / "demo"

@@ -9,8 +9,8 @@ import time
 from pathlib import Path
 
 import pytest
-from api_support import ADMIN_SECRET, AGENT_SECRET, bearer, http, live_server, serve_command, write_kb, write_tokens_file
 from conftest import REPO, write_reply
+from support.api_support import ADMIN_SECRET, AGENT_SECRET, bearer, http, live_server, serve_command, write_kb, write_tokens_file
 
 from kb.api.services import INDEX_CHECK_SECONDS
 
@@ -30,6 +30,7 @@ def get_json(url: str, **kwargs) -> tuple[int, dict]:
     return status, json.loads(body)
 
 
+@pytest.mark.live_server
 def test_search_works_and_the_index_was_built_at_start(served):
     base, _ = served
     status, data = get_json(base + "/api/v1/search?q=paketti&lang=en")
@@ -39,6 +40,7 @@ def test_search_works_and_the_index_was_built_at_start(served):
     assert data["snippets"]["total"] == 4
 
 
+@pytest.mark.live_server
 def test_metrics_add_up_every_worker(served):
     base, _ = served
     for _ in range(20):
@@ -53,6 +55,7 @@ def test_metrics_add_up_every_worker(served):
     assert 'status="422"' in text and "kb_http_request_duration_seconds_bucket" in text
 
 
+@pytest.mark.live_server
 def test_suggest_and_render_over_http(served):
     base, _ = served
     status, _, body = http("POST", base + "/api/v1/suggest", {"message": "My lawyer will call you about the parcel"})
@@ -62,6 +65,7 @@ def test_suggest_and_render_over_http(served):
     assert status == 200 and "{{order.id}}" in json.loads(body)["text"]
 
 
+@pytest.mark.live_server
 def test_the_watcher_reindexes_a_changed_file(served):
     base, responses = served
     write_reply(responses, "billing/invoice", "Laskun selitys", "Nyt laskussa puhutaan myös kirahveista.")
@@ -77,6 +81,7 @@ def test_the_watcher_reindexes_a_changed_file(served):
         assert get_json(base + "/api/v1/search?q=kirahveista")[1]["results"][0]["id"] == "billing/invoice"
 
 
+@pytest.mark.live_server
 def test_the_watcher_keeps_the_old_index_when_content_breaks(served):
     base, responses = served
     path = responses / "outage" / "known.yaml"
@@ -118,6 +123,7 @@ def test_refuses_broken_content_without_an_index(tmp_path):
     assert done.returncode == 1 and "KB001" in done.stderr and "no index to serve" in done.stderr
 
 
+@pytest.mark.live_server
 def test_tokens_and_reload_over_http(tmp_path):
     responses = write_kb(tmp_path / "responses")
     tokens = write_tokens_file(tmp_path / "tokens.yaml")

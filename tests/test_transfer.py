@@ -1,6 +1,6 @@
 """``kb import`` and ``kb export``: realistic helpdesk files in, valid snippet files out, and back.
 
-The sample files in ``tests/transfer_samples/`` are written from each helpdesk's public API
+The sample files in ``tests/support/transfer_samples/`` are written from each helpdesk's public API
 documentation. Every import must give files that pass ``kb lint``; every export of the
 bundled knowledge base, imported again, must give the same texts.
 """
@@ -23,7 +23,7 @@ from kb.transfer import FORMATS, ExportRefused, export_kb, import_file
 from kb.transfer.common import slug
 from kb.transfer.htmltext import html_to_text, text_to_html
 
-SAMPLES = Path(__file__).resolve().parent / "transfer_samples"
+SAMPLES = Path(__file__).resolve().parent / "support" / "transfer_samples"
 ZENDESK = {"dynamic_content": SAMPLES / "zendesk_dynamic_content.json", "locales": SAMPLES / "zendesk_locales.json"}
 
 

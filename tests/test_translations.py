@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from conftest import write_reply
-from gitkb import edit, make_repo
+from support.gitkb import edit, make_repo
 
 from kb.cli.main import main
 from kb.content.loader import load_kb

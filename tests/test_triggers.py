@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from langdetect_samples import SAMPLES
+from support.langdetect_samples import SAMPLES
 
 from kb.content.model import Snippet, Text
 from kb.language import detect as langdetect
@@ -37,7 +37,8 @@ def matched(matcher: TriggerMatcher, message: str) -> dict[str, list[str]]:
     ("Otan yhteyttä lakimieheen", {"escalation/legal": ["lakimies"]}),  # inflected: truncation
     ("Lakimiehemme mukaan", {"escalation/legal": ["lakimies"]}),
     ("LAKIMIES!!!", {"escalation/legal": ["lakimies"]}),
-    ("Haastan teidät oikeuteen", {}),  # not consecutive
+    ("Haastan teidät oikeuteen", {"escalation/legal": ["haastaa oikeuteen"]}),  # "teidät" is a form of "te"
+    ("Haastan naapurin tennikseen ja menen oikeuteen todistajaksi", {}),  # not consecutive
     ("haastamme oikeuteen", {"escalation/legal": ["haastaa oikeuteen"]}),
     ("pöördun advokaadi poole", {"escalation/legal": ["advokaat"]}),
     ("My lawyers will hear of this", {"escalation/legal": ["lawyer"]}),

@@ -78,6 +78,8 @@ SCHEMAS: dict = {
         "version": STR, "api": STR, "revision": NULLABLE_STR, "languages": STR_LIST,
         "snippets": _obj({"total": INT, "reply": INT, "escalation": INT}),
         "index": _obj({"built_at": NULLABLE_STR, "updated_at": NULLABLE_STR}),
+        "language_names": {"type": "object", "description": "Language code -> the language's own name, from kb.yaml.",
+                           "additionalProperties": STR},
         "channels": {"type": "object", "description": "Channel -> character limit (null: none), from kb.yaml.",
                      "additionalProperties": {"type": "integer", "nullable": True}},
     }),

@@ -43,6 +43,7 @@ def version():
         "revision": git_head(svc.responses),
         "snippets": {"total": sum(counts.values()), **{kind: counts.get(kind, 0) for kind in ("reply", "escalation")}},
         "languages": list(svc.settings.languages),
+        "language_names": dict(svc.settings.languages),  # code -> the language's own name, for the plugin's menu
         "channels": dict(svc.settings.channels),  # the plugin shows "212 / 280" from these
         "index": {"built_at": _time(meta.get("built_at")), "updated_at": _time(meta.get("updated_at"))},
     })

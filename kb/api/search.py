@@ -55,12 +55,15 @@ def suggest():
     lang = params.language(body.get("lang"), settings)
     channel = params.channel(body.get("channel"), settings)
     limit = params.limit(body.get("limit"))
+    # The message is read in its own language, even when the agent wants replies in another one.
+    written_in = svc.detect_language(message)
     detected = None
     if lang is None:
-        detected = lang = svc.detect_language(message)
+        detected = lang = written_in
     escalations = [escalation_result(match, lang) for match in svc.match_escalations(message)]
     shown = {item["id"] for item in escalations}
     # Escalations already shown are not repeated among the results; ask for enough to fill them.
-    response = svc.search(message, lang=lang, limit=min(limit + len(shown), MAX_LIMIT), channel=channel)
+    response = svc.search(message, lang=lang, limit=min(limit + len(shown), MAX_LIMIT), channel=channel,
+                          written_in=written_in)
     response["results"] = [result for result in response["results"] if result["id"] not in shown][:limit]
     return jsonify({"detected_lang": detected, **response, "escalations": escalations})

@@ -72,10 +72,11 @@ class Services:
         self._refresh_settings()
         return self._search
 
-    def search(self, query: str, lang: str | None, limit: int, channel: str | None) -> dict:
+    def search(self, query: str, lang: str | None, limit: int, channel: str | None,
+               written_in: str | None = None) -> dict:
         """``SearchService.search``: the answer of ``kb search --json`` (a new dict, yours to change)."""
         with self._reading:
-            return self._service().search(query, lang=lang, limit=limit, channel=channel)
+            return self._service().search(query, lang=lang, limit=limit, channel=channel, written_in=written_in)
 
     def cached_search(self, query: str, lang: str | None, limit: int, channel: str | None) -> tuple[dict, bool]:
         """Like :meth:`search`, remembered per index generation; and whether it was remembered.

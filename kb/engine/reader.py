@@ -170,9 +170,12 @@ class _View:
             scores[~self.mask("kind", tuple(kinds))] = 0.0
         matched = np.flatnonzero(scores > 0)
         if len(matched) > limit:
-            matched = matched[np.argpartition(-scores[matched], limit - 1)[:limit]]
+            # Keep every document scoring at least the limit-th best score, so that among documents
+            # tied at the cut the first ones are kept (argpartition alone keeps arbitrary ones).
+            cut = -np.partition(-scores[matched], limit - 1)[limit - 1]
+            matched = matched[scores[matched] >= cut]
         # Best first; equal scores in document order, so results are stable.
-        ranked = sorted(matched.tolist(), key=lambda doc: (-scores[doc], doc))
+        ranked = sorted(matched.tolist(), key=lambda doc: (-scores[doc], doc))[:limit]
         hits = []
         for doc in ranked:
             snippet_id, data = self.stored(doc)
@@ -198,7 +201,7 @@ class Engine:
         """
         self.index_dir = Path(index_dir)
         self.check_interval = check_interval
-        self._checked = 0.0
+        self._checked = float("-inf")  # never looked: the first call looks, however soon after boot
         self._lock = threading.Lock()
         self._build: Path | None = None
         self._view: _View | None = None
@@ -207,7 +210,7 @@ class Engine:
         self.generation = 0
 
     def check_now(self) -> None:
-        self._checked = 0.0
+        self._checked = float("-inf")
 
     def _current(self) -> _View:
         now = time.monotonic()

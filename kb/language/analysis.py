@@ -25,7 +25,8 @@ from functools import lru_cache
 
 import snowballstemmer
 
-from kb.language import morphology
+from kb.language import estonian, morphology
+from kb.language.spoken import first_known, spoken
 from kb.language.stopwords import STOP_WORDS
 
 SNOWBALL = {"fi": "finnish", "et": "estonian", "en": "english"}
@@ -73,37 +74,97 @@ def is_stop_word(word: str, lang: str) -> bool:
     return word in STOP_WORDS.get(lang, ()) or fold(word) in STOP_WORDS.get(lang, ())
 
 
+def _morphology_analyse(word: str, lang: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``(lemmas, compound parts)`` from the language's dictionary analyser; empty when it has none
+    or does not know the word."""
+    if lang == "fi":
+        return morphology.analyse(word)
+    if lang == "et":
+        lemmas, parts, _name = estonian.analyse(word)
+        return lemmas, parts
+    return (), ()
+
+
+def has_morphology(lang: str) -> bool:
+    return (lang == "fi" and morphology.available()) or (lang == "et" and estonian.available())
+
+
+def spelling_suggestions(word: str, lang: str) -> tuple[str, ...]:
+    """The dictionary's spelling suggestions for an unknown word (Voikko, Vabamorf)."""
+    if lang == "fi":
+        return morphology.suggestions(word)
+    if lang == "et":
+        return estonian.suggestions(word)
+    return ()
+
+
 def describe() -> dict[str, str]:
-    """Which analysis each language gets here; an index built with another must be rebuilt."""
+    """Which analysis each language gets here; an index built with another must be rebuilt.
+
+    Names the analysers and a digest of the language's spoken-forms file, whose rules change terms.
+    """
     described = {lang: f"snowball-{name}" for lang, name in SNOWBALL.items()}
     if morphology.available():
         described["fi"] = "voikko+snowball-finnish"
-    return described
+    if estonian.available():
+        described["et"] = "vabamorf+snowball-estonian"
+    return {lang: f"{name}+spoken-{spoken(lang).digest}" for lang, name in described.items()}
 
 
 @dataclass(frozen=True)
 class Token:
     word: str  # the lower-case word as written
-    stem: str  # the main term: Voikko's lemma, else the Snowball stem (folded)
+    stem: str  # the main term: the dictionary's lemma, else the Snowball stem (folded)
     trunc: str
-    alts: tuple[str, ...] = ()  # other terms for the same word: other lemmas, the Snowball stem
-    parts: tuple[str, ...] = ()  # compound members and runs of them (Finnish with Voikko)
+    alts: tuple[str, ...] = ()  # other terms for the same word: other lemmas, the Snowball stem, synonyms
+    parts: tuple[str, ...] = ()  # compound members and runs of them (Finnish with Voikko, Estonian with Vabamorf)
+    discourse: bool = False  # a greeting, politeness, filler or number word (kb/language/spoken/)
 
     @property
     def terms(self) -> tuple[str, ...]:
         return (self.stem, *self.alts)
 
 
+def _standard(word: str, lang: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """The standard word *word* stands for, with its lemmas and compound parts.
+
+    A spoken form is replaced by its standard word; an unknown word by the first standard spelling
+    (spoken ending replaced, left-out letters restored) that the dictionary knows.
+    """
+    rules = spoken(lang)
+    standard = rules.standard(word)
+    lemmas, parts = _morphology_analyse(standard, lang)
+    if not lemmas and has_morphology(lang):
+        fixed = first_known(rules.spellings(standard), lambda w: bool(_morphology_analyse(w, lang)[0]))
+        if fixed:
+            standard = fixed
+            lemmas, parts = _morphology_analyse(fixed, lang)
+    return standard, lemmas, parts
+
+
 @lru_cache(maxsize=200_000)
 def _token(word: str, lang: str) -> Token:
-    snowball = stem(word, lang)
-    if lang == "fi":
-        lemmas, parts = morphology.analyse(word)
-        if lemmas:
-            folded = [fold(lemma) for lemma in lemmas]
-            alts = {term for term in [*folded[1:], snowball] if len(term) >= MIN_ALT} - {folded[0]}
-            return Token(word, folded[0], truncation(word), tuple(sorted(alts)), tuple(fold(p) for p in parts))
-    return Token(word, snowball, truncation(word))
+    rules = spoken(lang)
+    standard, lemmas, parts = _standard(word, lang)
+    snowball = stem(standard, lang)
+    discourse = bool({word, standard, *lemmas} & rules.discourse)
+    synonyms = [rules.synonyms[w] for w in dict.fromkeys((word, standard, *lemmas)) if w in rules.synonyms]
+    synonym_terms = [term for synonym in synonyms for term in _main_terms(synonym, lang)]
+    if lemmas:
+        folded = [fold(lemma) for lemma in lemmas]
+        head = folded[0]
+        others = [*folded[1:], snowball, *synonym_terms]
+    else:
+        head = snowball
+        others = synonym_terms
+    alts = tuple(dict.fromkeys(t for t in others if len(t) >= MIN_ALT and t != head))
+    return Token(word, head, truncation(standard), alts, tuple(fold(p) for p in parts), discourse)
+
+
+def _main_terms(word: str, lang: str) -> list[str]:
+    """The lemma (else the stem) of a synonym, as the index has it."""
+    lemmas, _parts = _morphology_analyse(word, lang)
+    return [fold(lemmas[0])] if lemmas else [stem(word, lang)]
 
 
 @lru_cache(maxsize=200_000)
@@ -111,7 +172,13 @@ def _content_token(word: str, lang: str) -> Token | None:
     """The token of a content word; None for stop words and words too short or long to use."""
     if not MIN_WORD <= len(word) <= MAX_WORD or is_stop_word(word, lang):
         return None
-    return _token(word, lang)
+    standard = spoken(lang).standard(word)
+    if standard != word and is_stop_word(standard, lang):  # "mä" is "minä"
+        return None
+    token = _token(word, lang)
+    if token.stem != fold(word) and is_stop_word(token.stem, lang):  # "enkä" is a form of "ei", "pole" of "olema"
+        return None
+    return token
 
 
 def tokens(text: str, lang: str) -> list[Token]:

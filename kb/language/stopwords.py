@@ -2,7 +2,8 @@
 
 Written for customer-service text: besides the grammar words, the colloquial Finnish
 forms customers type (``mä``, ``mun``, ``oo``) and polite filler (``hei``, ``kiitos``, ``tere``)
-are here, since every reply and message has them. Negations stay out of the index too:
+are here, since every reply and message has them. Thanks are not: a thanks reply is found by them
+(in a pasted message they weigh little, see ``discourse`` in kb/language/spoken/). Negations stay out of the index too:
 "netti ei toimi" is about "netti" and "toimi", not "ei".
 """
 
@@ -22,7 +23,7 @@ tämä tämän tätä tässä tästä tähän tällä tälle nämä näiden näi
 joka jonka jota jossa josta johon jolla jolle joita jotka joiden mikä minkä mitä missä mistä mihin millä
 kuka kenen ketä miksi miten milloin mitenkä
 mikään mitään kukaan kenenkään jokin jotain joku jonkun kaikki kaikkia
-hei moi moikka terve kiitos kiitti kiitoksia terveisin ystävällisin
+hei moi moikka terve terveisin ystävällisin
 nyt vain vielä jo kyllä juu joo no niinku siis sit ku et
 """.split())
 
@@ -36,7 +37,7 @@ tema teda temal temale ta tal talle me meie meid meil meile te teie teid teil te
 see selle seda selles sellest sellel sellele need nende neid
 mis mida mille milles millest kes keda kelle kus kust kuhu miks kuidas millal
 mingi midagi keegi kõik kõiki
-tere tšau aitäh tänan täname palun lugupidamisega
+tere tšau palun lugupidamisega
 jah jaa nojah no
 """.split())
 
@@ -47,7 +48,7 @@ all any both each few more most other some such no nor not only own same too ver
 i me my mine myself we our ours you your yours he him his she her it its they them their
 what which who whom this that these those am is are was were be been being have has had having
 do does did doing will would shall should can could may might must
-hi hello hey thanks thank please dear regards just also
+hi hello hey please dear regards just also
 don't doesn't didn't isn't aren't wasn't weren't can't won't
 """.split())
 

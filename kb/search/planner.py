@@ -22,8 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from kb.engine import Clause, Engine, field_name
-from kb.language import morphology
-from kb.language.analysis import Token, fold, stem, tokens
+from kb.language.analysis import Token, fold, spelling_suggestions, stem, tokens
 
 FIELD_BOOST = {"text": 1.0}  # where a word stands (keyword, title, body) is weighed at indexing
 STEM_KINDS = tuple(FIELD_BOOST)
@@ -46,6 +45,8 @@ SHORT_QUERY_WORDS = 6
 COMMON_SHARE = 0.2  # terms in more than this share of the snippets...
 COMMON_MIN_DOCS = 200  # ...and in more than this many are dropped (only large knowledge bases have them)
 MAX_CACHED_WORDS = 50_000  # words whose clauses a planner remembers (per index version)
+DISCOURSE_WEIGHT = 0.25  # greetings, thanks, fillers and number words in a pasted message
+OTHER_LANG_WEIGHT = 0.3  # a message's words read as another language than its own
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz"
 
@@ -58,6 +59,20 @@ class Plan:
 
 def clean(text: str) -> str:
     return _CONTROL.sub(" ", text)[:MAX_QUERY_CHARS]
+
+
+_INNER_CAPITAL = re.compile(r"(?<![.!?:\n]\s)(?<!^)(?<=\s)([A-ZÄÖÅÕÜŠŽ][^\W\d_]+)")
+
+
+def inner_capitalised(text: str) -> set[str]:
+    """Lower-cased words written with a capital inside a sentence: names of people, places, shops."""
+    return {match.group(1).lower() for match in _INNER_CAPITAL.finditer(text.strip())}
+
+
+def _scaled(clauses: list[tuple[Clause, bool]], weight: float) -> list[tuple[Clause, bool]]:
+    if weight == 1.0:
+        return clauses
+    return [(Clause(clause.field, clause.text, clause.boost * weight), common) for clause, common in clauses]
 
 
 def typing_prefix(text: str) -> str | None:
@@ -157,10 +172,19 @@ class Planner:
                 break
         return parts
 
-    def plan(self, text: str) -> Plan:
+    def plan(self, text: str, lang_weights: dict[str, float] | None = None) -> Plan:
+        """The clauses of *text*, analysed in every language, each weighted by *lang_weights*
+        (a pasted message's own language 1, the others less; by default all 1).
+
+        In a message (more than SHORT_QUERY_WORDS words) the words that say what happened decide:
+        numbers are left out, greetings, thanks and fillers weigh DISCOURSE_WEIGHT, and an unknown
+        capitalised word inside a sentence is taken for a name, not expanded as a typo.
+        """
         text = clean(text)
         plan = Plan()
-        analysed = {lang: tokens(text, lang) for lang in self.languages}
+        weights = {lang: (lang_weights or {}).get(lang, 1.0 if lang_weights is None else OTHER_LANG_WEIGHT)
+                   for lang in self.languages}
+        analysed = {lang: [tok for tok in tokens(text, lang) if not tok.word.isdigit()] for lang in self.languages}
         lexicons = {lang: self.lexicon(lang) for lang in self.languages}
         part_vocab = {lang: self.engine.vocabulary(field_name(lang, "parts")) for lang in self.languages}
 
@@ -171,19 +195,23 @@ class Planner:
         all_words = {tok.word for toks in analysed.values() for tok in toks}
         plan.words = sorted(all_words)
         short = len(all_words) <= SHORT_QUERY_WORDS
+        names = set() if short else inner_capitalised(text)
         found: list[tuple[Clause, bool]] = []
         for lang, toks in analysed.items():
             lexicon = lexicons[lang]
             candidates = [tok for tok in dict.fromkeys(toks) if known(lang, tok)]
             if not short and len(candidates) > MAX_TERMS:  # keep the rarest, most telling words
-                candidates.sort(key=lambda tok: min(lexicon.df.get(t, 10**9) for t in tok.terms))
+                candidates.sort(key=lambda tok: (tok.discourse, min(lexicon.df.get(t, 10**9) for t in tok.terms)))
                 candidates = candidates[:MAX_TERMS]
             for tok in candidates:
-                found += self._cached(("known", lang, tok, short), self._known_word, lexicon, lang, tok, short)
-            unknown = [tok for tok in dict.fromkeys(toks) if tok.word not in known_words]
+                weight = weights[lang] * (DISCOURSE_WEIGHT if tok.discourse and not short else 1.0)
+                found += _scaled(self._cached(("known", lang, tok, short), self._known_word, lexicon, lang, tok, short),
+                                 weight)
+            unknown = [tok for tok in dict.fromkeys(toks) if tok.word not in known_words and tok.word not in names]
             for position, tok in enumerate(unknown):
                 spell = position < MAX_SPELLED
-                found += self._cached(("unknown", lang, tok, spell), self._unknown_word, lexicon, lang, tok, spell)
+                found += _scaled(self._cached(("unknown", lang, tok, spell), self._unknown_word, lexicon, lang, tok, spell),
+                                 weights[lang])
         prefix = typing_prefix(text)
         if prefix:
             for lang in self.languages:
@@ -241,8 +269,8 @@ class Planner:
         if len(tok.word) >= MIN_FUZZY:
             for term in lexicon.typo_candidates(tok.stem)[:MAX_EXPANSIONS]:
                 expansions[term] = FUZZY_BOOST
-            if spell and lang == "fi":  # Voikko corrects Finnish typos and missing umlauts
-                for suggestion in morphology.suggestions(tok.word):
+            if spell:  # Voikko and Vabamorf correct typos and missing diacritics
+                for suggestion in spelling_suggestions(tok.word, lang):
                     for fixed in tokens(suggestion, lang):
                         for term in fixed.terms:
                             if term in lexicon.df:

@@ -48,13 +48,16 @@ class SearchService:
         return [s for s in self._all if kind is None or s.kind == kind]
 
     def search(self, query: str, lang: str | None = None, limit: int = 10, channel: str | None = None,
-               kinds: tuple[str, ...] | None = None) -> dict:
+               kinds: tuple[str, ...] | None = None, written_in: str | None = None) -> dict:
+        """Replies for *query*, shown in *lang*. *written_in* is the query's own language when it is
+        known (a pasted message's, detected): its words are then read mainly in that language,
+        whatever language the replies are shown in."""
         lang = lang or self.settings.source_lang
         self.settings.check_language(lang)
         if channel is not None:
             self.settings.check_channel(channel)
         limit = max(1, min(int(limit), MAX_LIMIT))
-        plan = self.planner.plan(query)
+        plan = self.planner.plan(query, None if written_in is None else {written_in: 1.0})
         hits = self.engine.search(plan.clauses, limit, channel=channel, kinds=kinds)
         results = [self.result(self._snippet(hit), lang, channel, hit.score) for hit in hits]
         return {"query": query, "lang": lang, "channel": channel, "words": plan.words, "results": results}

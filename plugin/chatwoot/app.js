@@ -15,7 +15,6 @@
  */
 import '../core/index.js';
 
-const UI_LANGS = ['fi', 'et', 'en'];
 const FETCH_INFO = 'chatwoot-dashboard-app:fetch-info';
 const CHANNELS = { TwitterProfile: 'twitter', Sms: 'sms', TwilioSms: 'sms', FacebookPage: 'facebook', WebWidget: 'chat',
   Email: 'email', Whatsapp: 'chat', Telegram: 'chat', Line: 'chat', Api: 'chat' };
@@ -25,9 +24,9 @@ const panel = document.getElementById('panel');
 const settings = new URLSearchParams(window.location.hash.slice(1));
 let lastKey = null;
 
+/** The interface language (the service answers English strings for one it has no catalog for). */
 function uiLang() {
-  const wanted = (settings.get('lang') || navigator.language || 'en').slice(0, 2).toLowerCase();
-  return UI_LANGS.includes(wanted) ? wanted : 'en';
+  return String(settings.get('lang') || navigator.language || 'en').trim().split(/[-_]/)[0].toLowerCase() || 'en';
 }
 
 /** The parsed appContext payload of a message event, or null for anything else. */

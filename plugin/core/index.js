@@ -6,6 +6,6 @@
 import { define } from './panel.js';
 
 export { ApiError, createApi, fetchTransport } from './api.js';
-export { CHANNEL_LIMITS, LANGUAGES, VastausPanel, define } from './panel.js';
+export { factsFrom, NO_FACTS, VastausPanel, define } from './panel.js';
 
 define();

@@ -9,6 +9,11 @@
  *                    conversation: {id, lastMessage, customer: {first_name, name},
  *                                   agent: {first_name}, ticket: {id}, channel}})
  *
+ * The knowledge base's languages, channels and channel limits are facts of responses/kb.yaml:
+ * the panel asks the service for them (GET /version) when it is first configured and keeps
+ * them (`panel.facts`, and a `vastaus-facts` event when they arrive). Until then, or when the
+ * service cannot tell, it offers no reply languages and shows no length limit.
+ *
  * Why it is built the way it is:
  * - Shadow DOM and constructed style sheets: the helpdesk's CSS cannot break the panel,
  *   the panel's cannot leak out, and no <style> or inline script is needed, so it runs
@@ -31,12 +36,33 @@ import { loadReplyLang, saveReplyLang } from './storage.js';
 import { STYLES } from './styles.js';
 import { appendMarked, excerpt, fill, holesIn, shiftRanges, wordRanges } from './text.js';
 
-/** Reply languages, each named in its own language so an agent finds it whatever the UI. */
-export const LANGUAGES = { fi: 'Suomi', et: 'Eesti', en: 'English' };
-/** Character limits of channels (responses/kb.yaml); an adapter may pass its own. */
-export const CHANNEL_LIMITS = { twitter: 280, sms: 160 };
-/** Channels the knowledge base knows; others are not sent (the API would refuse them). */
-export const CHANNELS = ['twitter', 'sms', 'facebook', 'chat', 'email'];
+/** What the panel knows of the knowledge base before the service has told it: nothing. */
+export const NO_FACTS = Object.freeze({ languages: Object.freeze([]), names: Object.freeze({}), channels: Object.freeze({}) });
+
+/**
+ * The facts in an answer of GET /version, anything malformed left out:
+ * `languages` (codes, in kb.yaml's order), `names` (code -> the language's own name, so an
+ * agent finds it whatever the interface language) and `channels` (name -> character limit,
+ * null for none). Only these channels are sent to the API (it would refuse others).
+ */
+export function factsFrom(data) {
+  const answer = data && typeof data === 'object' ? data : {};
+  const languages = Array.isArray(answer.languages)
+    ? [...new Set(answer.languages.filter((code) => typeof code === 'string' && code))] : [];
+  const given = answer.language_names && typeof answer.language_names === 'object' ? answer.language_names : {};
+  const names = {};
+  for (const code of languages) {
+    const name = Object.hasOwn(given, code) ? given[code] : null;
+    names[code] = typeof name === 'string' && name.trim() ? name.trim() : code.toUpperCase();
+  }
+  const channels = {};
+  if (answer.channels && typeof answer.channels === 'object' && !Array.isArray(answer.channels)) {
+    for (const [name, limit] of Object.entries(answer.channels)) {
+      channels[name] = Number.isInteger(limit) && limit > 0 ? limit : null;
+    }
+  }
+  return Object.freeze({ languages: Object.freeze(languages), names: Object.freeze(names), channels: Object.freeze(channels) });
+}
 const DEBOUNCE_MS = 150;
 const RESULT_LIMIT = 8;
 const MESSAGE_CHARS = 4000; // the start of a long message says what it is about
@@ -83,6 +109,11 @@ export class VastausPanel extends HTMLElement {
     adopt(this._root);
     this._config = null;
     this._api = null;
+    this._facts = NO_FACTS;
+    this._factsKey = null; // which service the facts are (being) asked from
+    this._factsFailed = false;
+    this._factsLoading = null;
+    this._factsReady = Promise.resolve();
     this._stringsLang = null;
     this._replyLang = null;
     this._escalations = [];
@@ -114,6 +145,11 @@ export class VastausPanel extends HTMLElement {
     clearTimeout(this._debounce);
   }
 
+  /** The knowledge base's languages, their names and its channels with limits (see factsFrom). */
+  get facts() {
+    return this._facts;
+  }
+
   // -- configuration ------------------------------------------------------------------------
 
   /**
@@ -129,8 +165,6 @@ export class VastausPanel extends HTMLElement {
       token: '',
       uiLang: 'en',
       timeoutMs: DEFAULT_TIMEOUT_MS,
-      channelLimits: CHANNEL_LIMITS,
-      channels: CHANNELS,
       insert: true,
       variables: {},
       ...config,
@@ -142,7 +176,8 @@ export class VastausPanel extends HTMLElement {
     this._api = createApi({ transport, timeoutMs: cfg.timeoutMs });
     const sameConversation = previous && String(previous.conversation.id) === String(conversation.id);
     const stored = loadReplyLang(conversation.id);
-    const given = LANGUAGES[cfg.replyLang] ? cfg.replyLang : null;
+    // A hint, a code or a locale ('fi-FI'): used only if the knowledge base has that language (_lang).
+    const given = typeof cfg.replyLang === 'string' && cfg.replyLang ? cfg.replyLang.split(/[-_]/)[0].toLowerCase() : null;
     if (!sameConversation || stored) this._replyLang = stored || given;
     if (!sameConversation) {
       this._escalations = [];
@@ -154,9 +189,10 @@ export class VastausPanel extends HTMLElement {
     }
     this._rendered.clear();
     this._openedAt = performance.now();
+    this._factsReady = this._loadFacts();
     this._setLangButtons();
     this._stringsReady = this._loadStrings();
-    return Promise.all([this._stringsReady, this._suggest()]).then(() => undefined);
+    return Promise.all([this._stringsReady, this._factsReady, this._suggest()]).then(() => undefined);
   }
 
   /** Focus the search box (what Alt+Shift+V does). */
@@ -168,6 +204,7 @@ export class VastausPanel extends HTMLElement {
   /** Ask again for what is shown (the Retry button). */
   refresh() {
     const query = this._input.value.trim();
+    this._factsReady = this._loadFacts();
     return Promise.all([this._loadStrings(true), this._suggest(), query ? this._search(query) : null]);
   }
 
@@ -182,13 +219,7 @@ export class VastausPanel extends HTMLElement {
     brand.append(el(doc, 'span', { class: 'logo', 'aria-hidden': 'true' }, 'V'), el(doc, 'span', { class: 'name' }, 'Vastaus'));
     this._langGroup = el(doc, 'div', { class: 'langs', role: 'radiogroup' });
     this._langButtons = {};
-    for (const [code, name] of Object.entries(LANGUAGES)) {
-      const button = el(doc, 'button', { type: 'button', role: 'radio', lang: code, 'data-lang': code, 'aria-checked': 'false' }, name);
-      button.addEventListener('click', () => this._chooseLang(code));
-      button.addEventListener('keydown', (event) => this._onLangKey(event, code));
-      this._langButtons[code] = button;
-      this._langGroup.append(button);
-    }
+    this._buildLangButtons();
     head.append(brand, this._langGroup);
 
     const search = el(doc, 'div', { class: 'search' });
@@ -238,15 +269,78 @@ export class VastausPanel extends HTMLElement {
     return Boolean(this._config && this._config.insert !== false && typeof this._config.onInsert === 'function');
   }
 
+  /** One radio button for each language of the knowledge base (none until the facts arrive). */
+  _buildLangButtons() {
+    const doc = this.ownerDocument;
+    this._langButtons = {};
+    const buttons = this._facts.languages.map((code) => {
+      const button = el(doc, 'button', { type: 'button', role: 'radio', lang: code, 'data-lang': code, 'aria-checked': 'false' },
+        this._facts.names[code]);
+      button.addEventListener('click', () => this._chooseLang(code));
+      button.addEventListener('keydown', (event) => this._onLangKey(event, code));
+      this._langButtons[code] = button;
+      return button;
+    });
+    this._langGroup.replaceChildren(...buttons);
+  }
+
   _setLangButtons() {
+    const first = this._facts.languages[0];
     for (const [code, button] of Object.entries(this._langButtons)) {
       const on = code === this._replyLang;
       button.setAttribute('aria-checked', on ? 'true' : 'false');
-      button.tabIndex = on || (!this._replyLang && code === 'fi') ? 0 : -1;
+      button.tabIndex = on || (!this._langButtons[this._replyLang] && code === first) ? 0 : -1;
     }
   }
 
+  _knownLang(code) {
+    return typeof code === 'string' && this._facts.languages.includes(code);
+  }
+
+  /** The language name for a code: the knowledge base's name for it, else the code itself. */
+  _langName(code) {
+    return this._knownLang(code) ? this._facts.names[code] : code;
+  }
+
+  /** The reply language, if the knowledge base has it (a hint or a stored choice may name another). */
+  _lang() {
+    return this._knownLang(this._replyLang) ? this._replyLang : undefined;
+  }
+
   // -- data ---------------------------------------------------------------------------------
+
+  /**
+   * Ask the service for the knowledge base's facts, once for each service; again only after a
+   * failure (Retry, refresh, or the next configure). Never rejects: without facts the panel
+   * works on, with no reply languages to choose and no length limits.
+   */
+  _loadFacts() {
+    const cfg = this._config;
+    const key = JSON.stringify([cfg.transport ? 'transport' : cfg.apiBase, cfg.token]);
+    if (key !== this._factsKey) {
+      this._factsKey = key;
+      this._factsLoading = null;
+      if (this._facts !== NO_FACTS) this._applyFacts(NO_FACTS); // another service: what it has is not known yet
+    }
+    if (!this._factsLoading || this._factsFailed) {
+      this._factsFailed = false;
+      const loading = this._api.version().then(factsFrom, () => null).then((facts) => {
+        if (this._factsLoading !== loading) return; // a newer request (another service) took over
+        if (facts) this._applyFacts(facts);
+        else this._factsFailed = true;
+      });
+      this._factsLoading = loading;
+    }
+    return this._factsLoading;
+  }
+
+  _applyFacts(facts) {
+    this._facts = facts;
+    this._buildLangButtons();
+    this._setLangButtons();
+    if (this._config) this._render();
+    this.dispatchEvent(new CustomEvent('vastaus-facts', { bubbles: true, composed: true, detail: facts }));
+  }
 
   async _loadStrings(force = false) {
     const lang = this._config.uiLang;
@@ -277,7 +371,7 @@ export class VastausPanel extends HTMLElement {
 
   _channel() {
     const channel = this._config.conversation.channel;
-    return this._config.channels.includes(channel) ? channel : undefined;
+    return typeof channel === 'string' && Object.hasOwn(this._facts.channels, channel) ? channel : undefined;
   }
 
   _start(name) {
@@ -303,8 +397,10 @@ export class VastausPanel extends HTMLElement {
     this._busy(true);
     this._setState('loading');
     if (!this._suggestions.length) this._say(_('Looking for suggestions…'));
+    await this._factsReady; // never rejects; the language and channel are sent only if the knowledge base has them
+    if (controller.signal.aborted) return;
     const body = { message, limit: RESULT_LIMIT };
-    if (this._replyLang) body.lang = this._replyLang;
+    if (this._lang()) body.lang = this._lang();
     if (this._channel()) body.channel = this._channel();
     let data;
     try {
@@ -317,7 +413,7 @@ export class VastausPanel extends HTMLElement {
     }
     await this._stringsReady; // never rejects; results appear once, in the agent's language
     if (controller.signal.aborted) return;
-    if (!this._replyLang && LANGUAGES[data.detected_lang]) {
+    if (!this._lang() && this._knownLang(data.detected_lang)) {
       this._replyLang = data.detected_lang; // detected, not chosen: not remembered
       this._setLangButtons();
     }
@@ -339,7 +435,9 @@ export class VastausPanel extends HTMLElement {
   async _search(query) {
     const controller = this._start('search');
     this._busy(true);
-    const params = { q: query.slice(0, 500), lang: this._replyLang || undefined, channel: this._channel(), limit: RESULT_LIMIT };
+    await this._factsReady;
+    if (controller.signal.aborted) return;
+    const params = { q: query.slice(0, 500), lang: this._lang(), channel: this._channel(), limit: RESULT_LIMIT };
     let data;
     try {
       data = await this._api.search(params, controller.signal);
@@ -365,7 +463,7 @@ export class VastausPanel extends HTMLElement {
   /** The service's rendering of an item (placeholders filled, typed values formatted). */
   _renderRemote(item) {
     const escalation = item.kind === 'escalation';
-    const lang = item.requested_lang || this._replyLang || item.lang;
+    const lang = item.requested_lang || this._lang() || item.lang;
     const channel = escalation ? undefined : this._channel(); // an escalation never gets a short variant
     const variables = this._variables();
     const key = JSON.stringify([item.id, lang, channel || '', variables]);
@@ -443,10 +541,10 @@ export class VastausPanel extends HTMLElement {
     top.append(el(doc, 'span', { class: 'title' }, item.title));
     const badges = el(doc, 'span', { class: 'badges' });
     if (escalation) badges.append(el(doc, 'span', { class: 'badge esc' }, _('Escalation')));
-    badges.append(el(doc, 'span', { class: 'badge lang', title: LANGUAGES[item.lang] || item.lang }, String(item.lang).toUpperCase()));
+    badges.append(el(doc, 'span', { class: 'badge lang', title: this._langName(item.lang) }, String(item.lang).toUpperCase()));
     if (item.fallback) {
       badges.append(el(doc, 'span', { class: 'badge warn', title: format(_('No text in {language}; shown in {shown}.'),
-        { language: LANGUAGES[item.requested_lang] || item.requested_lang, shown: LANGUAGES[item.lang] || item.lang }) }, _('Other language')));
+        { language: this._langName(item.requested_lang), shown: this._langName(item.lang) }) }, _('Other language')));
     }
     if (item.stale) {
       badges.append(el(doc, 'span', { class: 'badge warn stale', title: _('The original text has changed since this translation was made.') },
@@ -489,7 +587,7 @@ export class VastausPanel extends HTMLElement {
 
   _showLength(node, text) {
     const channel = this._channel();
-    const limit = channel ? this._config.channelLimits[channel] : null;
+    const limit = channel ? this._facts.channels[channel] : null;
     if (!limit) {
       node.hidden = true;
       return;
@@ -590,7 +688,7 @@ export class VastausPanel extends HTMLElement {
     box.append(body);
     detail.append(box);
     button.setAttribute('aria-expanded', 'true');
-    const lang = this._replyLang || entry.item.lang;
+    const lang = this._lang() || entry.item.lang;
     const key = `${entry.item.id}|${lang}`;
     if (!this._guidance.has(key)) {
       const promise = this._api.snippet(entry.item.id, lang).then((data) => (data.display && data.display.guidance) || '');
@@ -697,7 +795,7 @@ export class VastausPanel extends HTMLElement {
   }
 
   _onLangKey(event, code) {
-    const codes = Object.keys(LANGUAGES);
+    const codes = this._facts.languages;
     const step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[event.key];
     if (!step) return;
     event.preventDefault();
@@ -707,7 +805,7 @@ export class VastausPanel extends HTMLElement {
   }
 
   _chooseLang(code) {
-    if (!LANGUAGES[code] || !this._config) return;
+    if (!this._knownLang(code) || !this._config) return;
     const changed = code !== this._replyLang;
     this._replyLang = code;
     saveReplyLang(this._config.conversation.id, code);
@@ -723,6 +821,7 @@ export class VastausPanel extends HTMLElement {
     const retry = this._retry;
     this._clearError();
     this._say(_('Trying again…'));
+    this._factsReady = this._loadFacts(); // asked again only if they could not be had
     if (retry) retry();
     else this.refresh();
     this._loadStrings(true);

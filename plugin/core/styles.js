@@ -15,6 +15,7 @@ export const STYLES = `
 .logo { display: inline-grid; place-items: center; width: 22px; height: 22px; border-radius: 6px; background: var(--accent);
   color: #fff; font-size: 12px; }
 .langs { display: inline-flex; border: 1px solid var(--line); border-radius: 999px; padding: 2px; }
+.langs:empty { display: none; }
 .langs button { border: 0; background: none; border-radius: 999px; padding: 2px 9px; font: inherit; font-size: 12px;
   color: var(--muted); cursor: pointer; }
 .langs button[aria-checked="true"] { background: var(--accent); color: #fff; }

@@ -1,6 +1,6 @@
 /**
  * Sample conversations of the demo helpdesk: one Finnish network outage (on Twitter, so
- * the 280-character limit shows), one Estonian late parcel, one English invoice question,
+ * the channel's character limit shows), one Estonian late parcel, one English invoice question,
  * and one Finnish billing complaint that threatens the consumer disputes board, which
  * calls for the approved legal escalation wording.
  */

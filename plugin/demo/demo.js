@@ -5,19 +5,22 @@
  *
  * Open a conversation with its id in the address (#demo-48220). An API token, when the
  * service requires one, is read from localStorage["vastaus-demo-token"].
+ *
+ * The channels' character limits and the languages of the interface menu are the knowledge
+ * base's (kb.yaml), as the panel got them from the service (its `vastaus-facts` event): the
+ * reply box counts characters without a limit until they are known.
  */
 import '../core/index.js';
-import { _, format, ngettext } from '../core/i18n.js';
+import { _, currentLang, format, ngettext } from '../core/i18n.js';
 import { AGENT, CONVERSATIONS } from './conversations.js';
 
-const CHANNEL_LIMITS = { twitter: 280, sms: 160 };
-const UI_LANGS = ['fi', 'et', 'en'];
 const drafts = new Map();
 let current = null;
 
 const $ = (selector) => document.querySelector(selector);
 const panel = $('#panel');
 const reply = $('#reply');
+let facts = panel.facts;
 
 function channelName(channel) {
   const names = { twitter: _('Twitter'), facebook: _('Facebook'), email: _('E-mail'), chat: _('Chat'), sms: _('SMS') };
@@ -37,12 +40,14 @@ function applyStrings() {
   for (const node of document.querySelectorAll('[data-i18n]')) {
     node.textContent = strings[node.dataset.i18n] || node.dataset.i18n;
   }
-  document.documentElement.lang = uiLang();
+  document.documentElement.lang = currentLang();
+  $('#ui-lang').value = currentLang();
   renderInbox();
   if (current) renderConversation(current);
   updateCounter();
 }
 
+/** The chosen interface language, else the browser's (the service answers English for one it has no catalog for). */
 function uiLang() {
   let stored = null;
   try {
@@ -50,9 +55,21 @@ function uiLang() {
   } catch (_err) {
     stored = null;
   }
-  if (UI_LANGS.includes(stored)) return stored;
-  const browser = (navigator.language || 'en').slice(0, 2).toLowerCase();
-  return UI_LANGS.includes(browser) ? browser : 'en';
+  return stored || (navigator.language || 'en').slice(0, 2).toLowerCase();
+}
+
+/** The interface language menu: the knowledge base's languages, each named in its own language. */
+function renderLanguages() {
+  const select = $('#ui-lang');
+  const options = facts.languages.map((code) => {
+    const option = document.createElement('option');
+    option.value = code;
+    option.lang = code;
+    option.textContent = facts.names[code];
+    return option;
+  });
+  select.replaceChildren(...options);
+  select.value = currentLang();
 }
 
 function token() {
@@ -130,7 +147,7 @@ function renderConversation(conversation) {
 function updateCounter() {
   const counter = $('#counter');
   const length = reply.value.length;
-  const limit = current ? CHANNEL_LIMITS[current.channel] : null;
+  const limit = current ? facts.channels[current.channel] : null;
   if (limit) {
     counter.textContent = `${length} / ${limit}`;
     counter.classList.toggle('over', length > limit);
@@ -179,7 +196,12 @@ function fromHash() {
 
 function start() {
   const select = $('#ui-lang');
-  select.value = uiLang();
+  panel.addEventListener('vastaus-facts', (event) => {
+    facts = event.detail;
+    renderLanguages();
+    updateCounter();
+  });
+  renderLanguages();
   select.addEventListener('change', () => {
     try {
       localStorage.setItem('vastaus-demo-ui', select.value);

@@ -5,6 +5,7 @@
  * the service worker then registers the content script for the granted sites only.
  */
 import { _, format, ngettext, setCatalog } from './core/i18n.js';
+import { factsFrom } from './core/panel.js';
 
 const $ = (id) => document.getElementById(id);
 const PATTERN = /^(https?|\*):\/\/(\*|(\*\.)?[^/*]+)\/.*$/;
@@ -45,13 +46,41 @@ async function loadStrings(apiUrl, lang) {
   }
 }
 
+/**
+ * The interface language menu: "(browser)" and the languages of the knowledge base at the
+ * stored address (GET /version, each named in its own language); a stored choice stays in it
+ * even when the service cannot be reached.
+ */
+async function loadLanguages(apiUrl, chosen) {
+  const select = $('ui-lang');
+  let facts = factsFrom(null);
+  if (apiUrl) {
+    try {
+      const response = await fetch(`${apiUrl.replace(/\/+$/, '')}/api/v1/version`, { credentials: 'omit', cache: 'no-store' });
+      if (response.ok) facts = factsFrom(await response.json());
+    } catch (_err) {
+      // not reachable: only the stored choice is offered
+    }
+  }
+  const codes = [...facts.languages];
+  if (chosen && !codes.includes(chosen)) codes.push(chosen);
+  for (const code of codes) {
+    const option = document.createElement('option');
+    option.value = code;
+    option.lang = code;
+    option.textContent = facts.names[code] || code;
+    select.append(option);
+  }
+  select.value = chosen;
+}
+
 async function main() {
   const stored = await chrome.storage.local.get(['apiUrl', 'token', 'sites', 'uiLang']);
   $('api-url').value = stored.apiUrl || '';
   $('token').value = stored.token || '';
   $('sites').value = (stored.sites || []).join('\n');
-  $('ui-lang').value = stored.uiLang || '';
-  await loadStrings(stored.apiUrl, stored.uiLang || navigator.language.slice(0, 2));
+  await Promise.all([loadLanguages(stored.apiUrl, stored.uiLang || ''),
+    loadStrings(stored.apiUrl, stored.uiLang || navigator.language.slice(0, 2))]);
   applyStrings();
   $('form').addEventListener('submit', async (event) => {
     event.preventDefault();

@@ -15,7 +15,6 @@ import { _, format } from './core/i18n.js';
 
 const FIELDS = ['ticket.requester.firstName', 'ticket.requester.name', 'ticket.id', 'currentUser.name',
   'currentUser.locale', 'ticket.comments', 'ticket.requester.locale', 'ticket.via.channel'];
-const UI_LANGS = ['fi', 'et', 'en'];
 const CHANNELS = { twitter: 'twitter', sms: 'sms', facebook: 'facebook', chat: 'chat', native_messaging: 'chat', email: 'email', web: 'email' };
 
 /** Text of a comment's HTML, parsed in an inert document (nothing in it loads or runs). */
@@ -26,9 +25,13 @@ export function htmlToText(html) {
   return (doc.body ? doc.body.textContent : '').replace(/\n{3,}/g, '\n\n').trim();
 }
 
+/**
+ * The language of a locale ('fi-FI' -> 'fi'). No list of languages here: the service answers
+ * English strings for an interface language it has no catalog for, and the panel uses a reply
+ * language only if the knowledge base has it.
+ */
 function language(tag) {
-  const lang = String(tag || '').slice(0, 2).toLowerCase();
-  return UI_LANGS.includes(lang) ? lang : null;
+  return String(tag || '').trim().split(/[-_]/)[0].toLowerCase() || null;
 }
 
 function parse(text) {

@@ -10,12 +10,15 @@
  */
 import '../core/index.js';
 
-const UI_LANGS = ['fi', 'et', 'en'];
 const SOURCES = { 1: 'email', 2: 'email', 5: 'twitter', 6: 'facebook', 7: 'chat', 10: 'email' };
 
+/**
+ * The language of a locale ('fi-FI' -> 'fi'). No list of languages here: the service answers
+ * English strings for an interface language it has no catalog for, and the panel uses a reply
+ * language only if the knowledge base has it.
+ */
 function language(tag) {
-  const lang = String(tag || '').slice(0, 2).toLowerCase();
-  return UI_LANGS.includes(lang) ? lang : null;
+  return String(tag || '').trim().split(/[-_]/)[0].toLowerCase() || null;
 }
 
 function parse(text) {
@@ -38,6 +41,7 @@ export function templateFor(method, path) {
   if (method === 'POST' && route === '/api/v1/suggest') return { name: 'vastausSuggest', context: {} };
   if (method === 'POST' && route === '/api/v1/render') return { name: 'vastausRender', context: {} };
   if (method === 'GET' && route === '/api/v1/search') return { name: 'vastausSearch', context: {}, query };
+  if (method === 'GET' && route === '/api/v1/version') return { name: 'vastausVersion', context: {} };
   if (method === 'GET' && route.startsWith('/api/v1/snippets/')) {
     return { name: 'vastausSnippet', context: { id: decodeURIComponent(route.slice('/api/v1/snippets/'.length)) }, query };
   }

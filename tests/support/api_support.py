@@ -1,6 +1,6 @@
 """Helpers of the API tests: the test knowledge base, tokens, and a real ``kb serve`` process.
 
-The fixtures built on them are in ``apikit.py`` (loaded with ``pytest_plugins = ("apikit",)``).
+The fixtures built on them are in ``support/apikit.py`` (loaded with ``pytest_plugins = ("support.apikit",)``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SAMPLE, write_reply
+from conftest import REPO, SAMPLE, require_marker, write_reply
 
 from kb.editors.approve import approve
 
@@ -136,7 +136,11 @@ def serve_command(*args: str) -> list[str]:
 @contextlib.contextmanager
 def live_server(workdir: Path, responses: Path, index: Path, *args: str, env: dict | None = None,
                 timeout: float = 30) -> Iterator[str]:
-    """Run ``kb serve`` on a free loopback port; yield its base URL once /health answers."""
+    """Run ``kb serve`` on a free loopback port; yield its base URL once /health answers.
+
+    Only in tests marked ``live_server``: the fast tier leaves them out.
+    """
+    require_marker("live_server", "a real `kb serve` process")
     port = free_port()
     log_path = workdir / f"serve-{port}.log"
     environment = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}

@@ -1,6 +1,7 @@
 """Fixtures of the browser tests: Debian's Chromium driven by Playwright against a real ``kb serve``.
 
-Test modules load them with ``pytest_plugins = ("browser_support",)``. Playwright's own browser
+Test modules load them with ``pytest_plugins = ("support.browser_support",)`` and are marked
+``pytestmark = [pytest.mark.browser, pytest.mark.live_server]``. Playwright's own browser
 downloads are never used (``playwright install`` is not run anywhere): the browser is Debian's
 ``chromium`` package, which ``make test`` installs. Without it the browser tests are skipped,
 except under CI, where a missing browser is a failure rather than a silent skip.
@@ -14,8 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from api_support import http, live_server
-from conftest import REPO, SAMPLE
+from conftest import REPO, SAMPLE, require_marker
+
+from support.api_support import http, live_server
 
 # Generous: a slow, shared CI machine must not fail a correct panel; a hung one still fails.
 BROWSER_TIMEOUT_MS = 20_000
@@ -39,7 +41,9 @@ def _unavailable() -> str | None:
 
 @pytest.fixture(scope="session")
 def playwright():
-    """Playwright's driver, once per session (its sync API cannot be started twice at once)."""
+    """Playwright's driver, once per session (its sync API cannot be started twice at once);
+    only for tests marked ``browser``."""
+    require_marker("browser", "Chromium")
     reason = _unavailable()
     if reason:
         if os.environ.get("CI"):

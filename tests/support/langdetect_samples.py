@@ -1,6 +1,6 @@
 """Short customer messages with their language, as they arrive in chat and social media.
 
-Written for measuring language detection (tests/test_langdetect.py); typos, missing
+Written for measuring language detection (tests/test_triggers.py); typos, missing
 diacritics, place names and English loan words are on purpose.
 """
 

@@ -1,5 +1,5 @@
 """Fixtures of the API tests: a tiny knowledge base on tmp_path, its index, the app and a
-test client, like flaskr's tests. Test modules load them with ``pytest_plugins = ("apikit",)``.
+test client, like flaskr's tests. Test modules load them with ``pytest_plugins = ("support.apikit",)``.
 """
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from api_support import ENV_SECRET, write_kb, write_tokens_file
 
 from kb.search.indexing import index_kb
+from support.api_support import ENV_SECRET, write_kb, write_tokens_file
 
 
 @pytest.fixture

@@ -1,0 +1,116 @@
+"""Spoken and colloquial forms (kb/language/spoken/*.yaml) and Estonian morphology (Vabamorf)."""
+
+from __future__ import annotations
+
+import pytest
+
+from kb.language import analysis, estonian
+from kb.language.analysis import tokens
+from kb.language.spoken import SECTIONS, SpokenDataError, parse, spoken
+from kb.search.planner import inner_capitalised
+
+
+def stems(text: str, lang: str) -> list[str]:
+    return [tok.stem for tok in tokens(text, lang)]
+
+
+@pytest.mark.parametrize("lang", ["fi", "et", "en"])
+def test_every_language_has_its_spoken_forms(lang):
+    rules = spoken(lang)
+    assert rules.forms and rules.discourse, lang
+    assert rules.digest != "none"
+
+
+@pytest.mark.parametrize("data,message", [
+    ([], "must be a mapping"),
+    ({"form": {}}, "unknown section 'form'"),
+    ({"forms": ["oo"]}, "'forms' must be a mapping"),
+    ({"forms": {"Oo": "ole"}}, "both sides must be lower-case"),
+    ({"endings": [["nu"]]}, "[spoken ending, standard ending]"),
+    ({"letters": {"ab": "ä"}}, "a letter and the letter(s)"),
+    ({"discourse": ["Moi"]}, "lower-case words"),
+])
+def test_a_broken_spoken_file_is_refused_with_its_name_and_section(data, message):
+    with pytest.raises(SpokenDataError) as error:
+        parse(data, "kb/language/spoken/xx.yaml")
+    assert str(error.value).startswith("kb/language/spoken/xx.yaml: ") and message in str(error.value)
+    assert set(SECTIONS) == {"forms", "endings", "letters", "synonyms", "discourse"}
+
+
+@pytest.mark.parametrize("spoken_form,standard", [
+    ("tilannu", "tilannut"),  # a spoken ending, put right because the dictionary knows the result
+    ("saanu", "saanut"),
+    ("pitääks", "pitaa"),  # pitääkö
+    ("oikeesti", "oikea"),
+    ("tekstari", "tekstiviesti"),  # a whole spoken word
+    ("paivaa", "paiva"),  # left-out umlauts (terms are folded: päivä -> paiva)
+    ("ystavallisesta", "ystavallinen"),
+])
+def test_finnish_spoken_forms_become_standard_words(spoken_form, standard):
+    assert stems(spoken_form, "fi") == [standard]
+
+
+@pytest.mark.parametrize("word", ["mun", "mä", "oo", "miks", "ku", "enkä", "teidät"])
+def test_finnish_spoken_grammar_words_are_stop_words(word):
+    assert tokens(word, "fi") == []
+
+
+@pytest.mark.parametrize("word,lemma", [("menu", "menu"), ("talo", "talo"), ("laskee", "laskea"), ("kiinnostaa", "kiinnostaa")])
+def test_a_spoken_rule_never_turns_a_real_word_into_another(word, lemma):
+    assert stems(word, "fi")[0] == lemma
+
+
+def test_colloquial_synonyms_search_the_standard_word_too():
+    netti = tokens("netti", "fi")[0]
+    assert "internet" in netti.terms
+    assert "internet" in tokens("net", "et")[0].terms
+
+
+@pytest.mark.parametrize("word,lemma", [
+    ("tellimust", "tellimus"), ("tellisin", "tellima"), ("arvele", "arve"), ("nädalat", "nadal"),
+    ("lopuks", "lopp"),  # "lõpuks" typed without its õ
+    ("tänud", "tanama"),  # spoken for "tänan"
+])
+def test_estonian_words_get_vabamorf_lemmas(word, lemma):
+    assert estonian.available(), "Vabamorf is installed by `make` (pip install --no-deps estnltk)"
+    assert stems(word, "et") == [lemma]
+
+
+def test_estonian_compounds_are_split_into_their_members():
+    token = tokens("telefoninumbrit", "et")[0]
+    assert token.stem == "telefoninumber" and "number" in token.parts
+
+
+@pytest.mark.parametrize("word", ["mu", "pole", "kunas"])
+def test_estonian_spoken_grammar_words_are_stop_words(word):
+    assert tokens(word, "et") == []
+
+
+def test_without_vabamorf_estonian_falls_back_to_snowball(monkeypatch):
+    monkeypatch.setattr(estonian, "_loaded", True)
+    monkeypatch.setattr(estonian, "_module", None)
+    for cached in (estonian.analyse, analysis._token, analysis._content_token):
+        cached.cache_clear()
+    try:
+        assert not estonian.available()
+        assert analysis.describe()["et"].startswith("snowball-estonian+")
+        assert stems("tellimust", "et") == [analysis.stem("tellimust", "et")]
+    finally:
+        for cached in (estonian.analyse, analysis._token, analysis._content_token):
+            cached.cache_clear()
+
+
+def test_the_index_records_which_analysis_built_it():
+    described = analysis.describe()
+    assert described["et"].startswith("vabamorf+snowball-estonian+spoken-")
+    assert described["fi"].startswith("voikko+snowball-finnish+spoken-")
+
+
+@pytest.mark.parametrize("lang,word", [("fi", "kiitos"), ("fi", "kaksi"), ("et", "tänan"), ("et", "kaks"), ("en", "thanks")])
+def test_thanks_and_number_words_are_discourse(lang, word):
+    assert tokens(word, lang)[0].discourse
+
+
+def test_names_inside_a_sentence_are_recognised_as_such():
+    text = "Suur tänu Kadrile Rocca al Mare poes. Tänud talle! kas teil rike Pärnus?"
+    assert inner_capitalised(text) == {"kadrile", "rocca", "mare", "pärnus"}
