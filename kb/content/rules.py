@@ -1,7 +1,7 @@
 """Every lint rule, declared once as data.
 
 Codes are stable: editors search for them, CI logs quote them, the docs have one heading per
-code (checked by a test), and ``tests/lint_examples/`` has one failing example per code.
+code (checked by a test), and ``tests/support/lint_examples/`` has one failing example per code.
 Never reuse or renumber a code; retire it instead.
 """
 
