@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Iterable
 from typing import TextIO
 
-from kb.config import add_argument
+from kb.config import add_argument as add_setting  # the one way to add a runtime setting as a flag
 from kb.content.problems import Problem
 
-
-def add_setting(parser: argparse.ArgumentParser, name: str) -> None:
-    """Add the runtime setting *name* (kb/config.py) to *parser* as its flag."""
-    add_argument(parser, name)
+__all__ = ["add_setting", "fail", "print_problems"]
 
 
 def print_problems(problems: Iterable[Problem], stream: TextIO | None = None) -> None:

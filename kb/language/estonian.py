@@ -1,4 +1,4 @@
-"""Estonian morphology with Vabamorf: lemmas, compound parts and known words.
+"""Estonian morphology with Vabamorf: lemmas, compound parts and spelling suggestions.
 
 Vabamorf is the standard Estonian analyser, as Voikko is for Finnish. The ``estnltk`` package
 on PyPI ships it as a SWIG extension (``estnltk/vabamorf/_vabamorf*.so``) and its lexicons
@@ -122,8 +122,7 @@ def spans(members: list[str], lemma: str) -> list[str]:
 @lru_cache(maxsize=200_000)
 def analyse(word: str) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
     """``(lemmas, compound parts, is a proper name)`` of a lower-case Estonian word the lexicon
-    knows; empty when it does not (no guessing: an unknown word may be a typo, see
-    :func:`known`)."""
+    knows; empty when it does not (no guessing: an unknown word may be a typo)."""
     with _lock:
         analyser = _analyser()
         if analyser is None:
@@ -144,11 +143,6 @@ def analyse(word: str) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
                 parts.append(part)
     names = sum(pos == "H" for _reading, pos in readings)
     return tuple(lemmas), tuple(parts), bool(readings) and names == len(readings)
-
-
-def known(word: str) -> bool:
-    """Does the lexicon know *word* (as it is written, in any of its forms)?"""
-    return bool(analyse(word)[0])
 
 
 @lru_cache(maxsize=20_000)
