@@ -114,3 +114,13 @@ def test_thanks_and_number_words_are_discourse(lang, word):
 def test_names_inside_a_sentence_are_recognised_as_such():
     text = "Suur tänu Kadrile Rocca al Mare poes. Tänud talle! kas teil rike Pärnus?"
     assert inner_capitalised(text) == {"kadrile", "rocca", "mare", "pärnus"}
+
+
+@pytest.mark.parametrize("lang,word", [("fi", "minäkin"), ("fi", "tätäkin"), ("et", "kõigile")])
+def test_forms_of_stop_words_with_diacritics_are_stop_words_too(lang, word):
+    """The lemma is checked as written: folded, "minä" would miss the stop word list."""
+    assert tokens(word, lang) == []
+
+
+def test_a_folded_stop_word_does_not_drop_a_real_word():
+    assert stems("alalla", "fi") == ["ala"]  # folded, "älä" (a stop word) is "ala" too

@@ -175,10 +175,19 @@ def _content_token(word: str, lang: str) -> Token | None:
     standard = spoken(lang).standard(word)
     if standard != word and is_stop_word(standard, lang):  # "mä" is "minä"
         return None
-    token = _token(word, lang)
-    if token.stem != fold(word) and is_stop_word(token.stem, lang):  # "enkä" is a form of "ei", "pole" of "olema"
+    if _lemma_is_stop_word(word, lang):  # "enkä" is a form of "ei", "minäkin" of "minä", "pole" of "olema"
         return None
-    return token
+    return _token(word, lang)
+
+
+def _lemma_is_stop_word(word: str, lang: str) -> bool:
+    """Is the dictionary form of *word* a stop word? Checked before folding: stop words are
+    written with their letters, and folded they may meet real words ("älä" would be "ala")."""
+    standard, lemmas, _parts = _standard(word, lang)
+    if lemmas:
+        return lemmas[0] != word and is_stop_word(lemmas[0], lang)
+    snowball = stem(standard, lang)  # without a dictionary: the Snowball stem ("others" -> "other")
+    return snowball != fold(word) and is_stop_word(snowball, lang)
 
 
 def tokens(text: str, lang: str) -> list[Token]:
