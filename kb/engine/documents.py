@@ -39,6 +39,9 @@ class Clause:
     field: str
     text: str
     boost: float = 1.0
+    # Clauses of one group are one piece of evidence (one word of the query, in all its forms and
+    # languages): a document scores the group's best clause, not their sum. "" stands alone.
+    group: str = ""
 
 
 @dataclass(frozen=True)

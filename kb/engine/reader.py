@@ -21,6 +21,7 @@ from kb.engine.documents import META_FILE, Clause, Hit, Vocabulary, current_buil
 # BM25 as Whoosh's BM25F computes it: the same constants, idf and length normalisation.
 BM25_B = 0.75
 BM25_K1 = 1.2
+GROUP_TIE = 0.1  # a group of clauses scores its best one plus this share of the others (DisjunctionMax)
 
 
 _BYTE_TO_LENGTH = np.array([byte_to_length(code) for code in range(256)], dtype=np.float64)
@@ -160,10 +161,25 @@ class _View:
     def search(self, clauses: list[Clause], limit: int, channel: str | None,
                kinds: tuple[str, ...] | None) -> list[Hit]:
         scores = np.zeros(self.size, dtype=np.float64)
+        groups: dict[str, list[Clause]] = {}
         for clause in clauses:
-            docs, term_scores = self.postings(clause.field, clause.text)
-            if len(docs):
-                scores[docs] += clause.boost * term_scores  # a term's document numbers are unique
+            if clause.group:
+                groups.setdefault(clause.group, []).append(clause)
+            else:
+                self._add(scores, clause)
+        for group in groups.values():
+            if len(group) == 1:
+                self._add(scores, group[0])
+                continue
+            best = np.zeros(self.size, dtype=np.float64)
+            total = np.zeros(self.size, dtype=np.float64)
+            for clause in group:
+                docs, term_scores = self.postings(clause.field, clause.text)
+                if len(docs):
+                    values = clause.boost * term_scores
+                    best[docs] = np.maximum(best[docs], values)  # a term's document numbers are unique
+                    total[docs] += values
+            scores += best + GROUP_TIE * (total - best)
         if channel:
             scores[~self.mask("channels", (channel,))] = 0.0
         if kinds:
@@ -181,6 +197,11 @@ class _View:
             snippet_id, data = self.stored(doc)
             hits.append(Hit(snippet_id, float(scores[doc]), data))
         return hits
+
+    def _add(self, scores: np.ndarray, clause: Clause) -> None:
+        docs, term_scores = self.postings(clause.field, clause.text)
+        if len(docs):
+            scores[docs] += clause.boost * term_scores  # a term's document numbers are unique
 
     def close(self) -> None:
         self.searcher.close()

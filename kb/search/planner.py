@@ -69,10 +69,9 @@ def inner_capitalised(text: str) -> set[str]:
     return {match.group(1).lower() for match in _INNER_CAPITAL.finditer(text.strip())}
 
 
-def _scaled(clauses: list[tuple[Clause, bool]], weight: float) -> list[tuple[Clause, bool]]:
-    if weight == 1.0:
-        return clauses
-    return [(Clause(clause.field, clause.text, clause.boost * weight), common) for clause, common in clauses]
+def _scaled(clauses: list[tuple[Clause, bool]], weight: float, group: str) -> list[tuple[Clause, bool]]:
+    """*clauses* weighed by *weight*, as evidence of one word (*group*: see Clause.group)."""
+    return [(Clause(clause.field, clause.text, clause.boost * weight, group), common) for clause, common in clauses]
 
 
 def typing_prefix(text: str) -> str | None:
@@ -206,16 +205,17 @@ class Planner:
             for tok in candidates:
                 weight = weights[lang] * (DISCOURSE_WEIGHT if tok.discourse and not short else 1.0)
                 found += _scaled(self._cached(("known", lang, tok, short), self._known_word, lexicon, lang, tok, short),
-                                 weight)
+                                 weight, fold(tok.word))
             unknown = [tok for tok in dict.fromkeys(toks) if tok.word not in known_words and tok.word not in names]
             for position, tok in enumerate(unknown):
                 spell = position < MAX_SPELLED
                 found += _scaled(self._cached(("unknown", lang, tok, spell), self._unknown_word, lexicon, lang, tok, spell),
-                                 weights[lang])
+                                 weights[lang], fold(tok.word))
         prefix = typing_prefix(text)
         if prefix:
             for lang in self.languages:
-                found += self._cached(("prefix", lang, prefix), self._prefix, lexicons[lang], lang, prefix)
+                found += _scaled(self._cached(("prefix", lang, prefix), self._prefix, lexicons[lang], lang, prefix),
+                                 1.0, prefix)
         # Terms found in a large share of a large knowledge base barely change the ranking (their
         # BM25 weight is near zero) but make the engine score most of the index: they are left
         # out, unless the query has nothing else.
