@@ -26,6 +26,7 @@ import threading
 from functools import lru_cache
 
 MIN_PART = 4
+ACTION_ENDINGS = ("mine", "mus")  # tellimine, tellimus: of tellima
 POS_ORDER = {"S": 0, "V": 1, "A": 1, "H": 2}  # noun, verb, adjective, proper name; the rest after
 LEXICON = "sp"  # the standard lexicon; "nosp" adds slang but also accepts misspellings
 _lock = threading.Lock()
@@ -142,7 +143,22 @@ def analyse(word: str) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
             if part not in parts and part not in lemmas:
                 parts.append(part)
     names = sum(pos == "H" for _reading, pos in readings)
+    lemmas += [verb for verb in map(_action_verb, lemmas) if verb and verb not in lemmas]
+    parts += [verb for verb in map(_action_verb, parts) if verb and verb not in parts]
     return tuple(lemmas), tuple(parts), bool(readings) and names == len(readings)
+
+
+def _action_verb(noun: str) -> str | None:
+    """The verb an action noun is made from, which keeps its meaning: tellimus (an order) and
+    tellimine (ordering) are tellima (to order), maksmine is maksma. Vabamorf gives them as
+    nouns of their own; the verb is checked against the lexicon. Agent nouns (tellija) are not
+    followed, as in Finnish (kb/language/morphology.py)."""
+    for ending in ACTION_ENDINGS:
+        if noun.endswith(ending) and len(noun) - len(ending) >= 3:
+            verb = noun[: -len(ending)] + "ma"
+            lemmas, _parts, _name = analyse(verb)
+            return verb if verb in lemmas else None
+    return None
 
 
 @lru_cache(maxsize=20_000)

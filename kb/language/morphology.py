@@ -19,6 +19,10 @@ from functools import lru_cache
 
 _COMPONENT = re.compile(r"\+([^+(]*)(?:\(([^)]*)\))?")
 MIN_PART = 4
+# Derivational endings of action and quality nouns, whose base keeps the meaning: tilaus (an
+# order) is tilata (to order), tylyys (rudeness) is tyly (rude). Agent and other endings
+# (toimittaja, a journalist, is not toimittaa, to deliver) change it and are not followed.
+MEANING_KEEPING_ENDINGS = frozenset({"+us", "+ys", "+u", "+y", "+uus", "+yys"})
 _lock = threading.Lock()
 _voikko = None
 _loaded = False
@@ -69,6 +73,16 @@ def components(wordbases: str) -> list[str]:
     return parts
 
 
+def derivation_base(wordbases: str) -> str | None:
+    """The word a derived noun is made from, when its ending keeps the meaning (see
+    MEANING_KEEPING_ENDINGS): ``+tila(tilata)+us(+us)`` -> ``tilata``; else None."""
+    pieces = _COMPONENT.findall(wordbases)
+    if len(pieces) < 2 or pieces[-1][1] not in MEANING_KEEPING_ENDINGS:
+        return None
+    base = pieces[-2][1]
+    return base.lower() if base and not base.startswith("+") else None
+
+
 def spans(members: list[str]) -> list[str]:
     """Every run of adjacent members shorter than the whole word: the parts a search may name."""
     found = []
@@ -92,13 +106,22 @@ def analyse(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         analyses = voikko.analyze(word)
     lemmas: list[str] = []
     parts: list[str] = []
+    derived: list[str] = []
     for analysis in analyses:
         lemma = (analysis.get("BASEFORM") or "").lower()
         if lemma and lemma not in lemmas:
             lemmas.append(lemma)
-        for part in spans(components(analysis.get("WORDBASES") or "")):
+        wordbases = analysis.get("WORDBASES") or ""
+        members = components(wordbases)
+        for part in spans(members):
             if part not in parts and part not in lemmas:
                 parts.append(part)
+        base = derivation_base(wordbases)
+        if base:  # a compound's head is derived (asiakaspalvelu: palvella): the base is a part
+            target = parts if len(members) > 1 else derived
+            if base not in target:
+                target.append(base)
+    lemmas += [base for base in derived if base not in lemmas]  # after every reading's own lemma
     return tuple(lemmas), tuple(parts)
 
 

@@ -4,7 +4,9 @@ Written for customer-service text: besides the grammar words, the colloquial Fin
 forms customers type (``mä``, ``mun``, ``oo``) and polite filler (``hei``, ``kiitos``, ``tere``)
 are here, since every reply and message has them. Thanks are not: a thanks reply is found by them
 (in a pasted message they weigh little, see ``discourse`` in kb/language/spoken/). Negations stay out of the index too:
-"netti ei toimi" is about "netti" and "toimi", not "ei".
+"netti ei toimi" is about "netti" and "toimi", not "ei". So are the verbs that only carry
+a sentence (can, want, must, do: voida, haluta, saama, tegema), checked by their dictionary
+form, whatever form the customer used.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ kuka kenen ketä miksi miten milloin mitenkä
 mikään mitään kukaan kenenkään jokin jotain joku jonkun kaikki kaikkia
 hei moi moikka terve terveisin ystävällisin
 nyt vain vielä jo kyllä juu joo no niinku siis sit ku et
+ihan tosi aika taas jotenkin joskus vähän
+voida haluta täytyä tehdä
 """.split())
 
 ESTONIAN = frozenset("""
@@ -39,6 +43,8 @@ mis mida mille milles millest kes keda kelle kus kust kuhu miks kuidas millal
 mingi midagi keegi kõik kõiki
 tere tšau palun lugupidamisega
 jah jaa nojah no
+kas siin seal praegu alles ikka väga nii oma ise kuidagi lihtsalt üldse enam
+saama võima pidama tahtma tegema
 """.split())
 
 ENGLISH = frozenset("""
