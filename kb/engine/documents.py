@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 # Per language: "text" holds every word's terms weighted by where they stand (see
-# kb.search.TEXT_WEIGHTS), "trunc" their truncations, "parts" their compound members.
-FIELD_KINDS = ("text", "trunc", "parts")
+# kb.search.TEXT_WEIGHTS), "trunc" their truncations, "parts" their compound members, "pairs"
+# the words that stand together (neighbouring content words, see kb.language.analysis.pairs).
+FIELD_KINDS = ("text", "trunc", "parts", "pairs")
 META_FILE = "meta.json"
 VOCABULARY_FILE = "vocabulary.json"
 CURRENT = "current"

@@ -207,3 +207,18 @@ def truncations(text: str, lang: str) -> list[str]:
 
 def parts(text: str, lang: str) -> list[str]:
     return [part for token in tokens(text, lang) for part in token.parts]
+
+
+PAIR_JOIN = "+"
+
+
+def pair(a: str, b: str) -> str:
+    """One term for two words that stand together, in either order: Finnish and Estonian word
+    order is free ("maksun lykkäys", "lykätä maksua"; "edasi lükata", "lükata edasi")."""
+    return PAIR_JOIN.join(sorted((a, b)))
+
+
+def pairs(toks: list[Token]) -> list[str]:
+    """The pairs of neighbouring content words (stop words between them left out), by their main
+    terms: what makes "maksu edasi lükata" a postponed payment and not any payment."""
+    return [pair(a.stem, b.stem) for a, b in zip(toks, toks[1:]) if a.stem != b.stem]

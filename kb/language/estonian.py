@@ -143,8 +143,8 @@ def analyse(word: str) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
             if part not in parts and part not in lemmas:
                 parts.append(part)
     names = sum(pos == "H" for _reading, pos in readings)
-    lemmas += [verb for verb in map(_action_verb, lemmas) if verb and verb not in lemmas]
-    parts += [verb for verb in map(_action_verb, parts) if verb and verb not in parts]
+    # The verb of an action noun is related, not the same word: a part (see kb.language.morphology).
+    parts += [verb for verb in map(_action_verb, [*lemmas, *parts]) if verb and verb not in parts + lemmas]
     return tuple(lemmas), tuple(parts), bool(readings) and names == len(readings)
 
 

@@ -98,7 +98,12 @@ def spans(members: list[str]) -> list[str]:
 
 @lru_cache(maxsize=200_000)
 def analyse(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """``(lemmas, compound parts)`` of a lower-case Finnish word; empty when unknown."""
+    """``(lemmas, compound parts)`` of a lower-case Finnish word; empty when unknown.
+
+    The parts include the base of a derived noun (tilaus: tilata): related, not the same word
+    (oikeus, a right or a court, is made from oikea, right or correct), so it is matched as
+    loosely as a compound's member, never as the word itself (nor by escalation triggers).
+    """
     with _lock:
         voikko = _handle()
         if voikko is None:
@@ -106,7 +111,6 @@ def analyse(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         analyses = voikko.analyze(word)
     lemmas: list[str] = []
     parts: list[str] = []
-    derived: list[str] = []
     for analysis in analyses:
         lemma = (analysis.get("BASEFORM") or "").lower()
         if lemma and lemma not in lemmas:
@@ -117,12 +121,9 @@ def analyse(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
             if part not in parts and part not in lemmas:
                 parts.append(part)
         base = derivation_base(wordbases)
-        if base:  # a compound's head is derived (asiakaspalvelu: palvella): the base is a part
-            target = parts if len(members) > 1 else derived
-            if base not in target:
-                target.append(base)
-    lemmas += [base for base in derived if base not in lemmas]  # after every reading's own lemma
-    return tuple(lemmas), tuple(parts)
+        if base and base not in parts:
+            parts.append(base)
+    return tuple(lemmas), tuple(part for part in parts if part not in lemmas)
 
 
 @lru_cache(maxsize=20_000)

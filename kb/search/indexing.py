@@ -52,23 +52,35 @@ class IndexReport:
 # How much one occurrence of a word counts, by where it stands: keywords are the editors'
 # own words for what customers write, titles name the case, bodies only mention things.
 TEXT_WEIGHTS = {"keywords": 4.0, "title": 2.0, "body": 1.0}
+KEYWORD_SHARE_EXPONENT = 0.5  # a word of an n-word keyword weighs keywords / n ** this
 
 
 def _terms(snippet: Snippet) -> dict[str, list[tuple[str, float]]]:
     """Index terms per field, each occurrence with its weight; each text part is analysed once."""
     terms: dict[str, list[tuple[str, float]]] = {}
     for lang, text in snippet.texts.items():
-        parts = {
-            "keywords": analysis.tokens(" . ".join(text.keywords), lang),
-            "title": analysis.tokens(text.title, lang),
-            "body": analysis.tokens(text.body + ("\n" + text.short if text.short else ""), lang),
-        }
-        everything = [tok for toks in parts.values() for tok in toks]
+        keywords = [analysis.tokens(keyword, lang) for keyword in text.keywords]
+        passages = [analysis.tokens(text.title, lang), analysis.tokens(text.body, lang),
+                    analysis.tokens(text.short or "", lang)]
+        everything = [tok for toks in (*keywords, *passages) for tok in toks]
+        # (words, weight of each word, weight of each pair of neighbours): a keyword's words
+        # together count as the whole keyword; in a title or body, pairs count as words do.
+        weighted = [(toks, _keyword_weight(len(toks)), TEXT_WEIGHTS["keywords"]) for toks in keywords] + [
+            (toks, TEXT_WEIGHTS[part], TEXT_WEIGHTS[part]) for toks, part in zip(passages, ("title", "body", "body"))]
         terms[engine.field_name(lang, "text")] = [
-            (term, TEXT_WEIGHTS[part]) for part, toks in parts.items() for tok in toks for term in tok.terms]
+            (term, weight) for toks, weight, _ in weighted for tok in toks for term in tok.terms]
         terms[engine.field_name(lang, "trunc")] = [(tok.trunc, 1.0) for tok in everything]
         terms[engine.field_name(lang, "parts")] = [(part, 1.0) for tok in everything for part in tok.parts]
+        terms[engine.field_name(lang, "pairs")] = [
+            (term, weight) for toks, _, weight in weighted for term in analysis.pairs(toks)]
     return terms
+
+
+def _keyword_weight(words: int) -> float:
+    """Each word of a keyword phrase counts for a share of the keyword: "mitu päeva ei töötanud"
+    is about days without service, and "päeva" alone must not weigh as a keyword would. The
+    phrase's words standing together (the pairs field) make up the rest."""
+    return TEXT_WEIGHTS["keywords"] / max(1, words) ** KEYWORD_SHARE_EXPONENT
 
 
 def _data_and_fingerprint(snippet: Snippet) -> tuple[str, str]:

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from kb.engine import Clause, Engine, field_name
-from kb.language.analysis import Token, fold, spelling_suggestions, stem, tokens
+from kb.language.analysis import Token, fold, pair, spelling_suggestions, stem, tokens
 
 FIELD_BOOST = {"text": 1.0}  # where a word stands (keyword, title, body) is weighed at indexing
 STEM_KINDS = tuple(FIELD_BOOST)
@@ -37,6 +37,8 @@ MIN_FUZZY = 5
 MIN_COMPOUND = 5
 MIN_NEAR = 5
 NEAR_BOOST = 0.6
+PAIR_BOOST = 0.5  # two neighbouring words that stand together in a snippet too
+PAIR_TERMS = 2  # terms of each word tried in a pair (its main term and first alternative)
 MAX_SPELLED = 4  # unknown words per query sent to the (slower) Finnish speller
 MAX_QUERY_CHARS = 2000  # a pasted message longer than this is cut (the API refuses far longer)
 MAX_TERMS = 14  # per language, for long messages
@@ -211,6 +213,8 @@ class Planner:
                 spell = position < MAX_SPELLED
                 found += _scaled(self._cached(("unknown", lang, tok, spell), self._unknown_word, lexicon, lang, tok, spell),
                                  weights[lang], fold(tok.word))
+        for lang, toks in analysed.items():
+            found += self._pairs(lang, [tok for tok in toks if not tok.discourse], weights[lang])
         prefix = typing_prefix(text)
         if prefix:
             for lang in self.languages:
@@ -221,6 +225,20 @@ class Planner:
         # out, unless the query has nothing else.
         plan.clauses = [clause for clause, common in found if not common] or [clause for clause, _ in found]
         return plan
+
+    def _pairs(self, lang: str, toks: list[Token], weight: float) -> list[tuple[Clause, bool]]:
+        """Neighbouring words that a snippet has side by side too ("arve maksmist ... edasi lükata"):
+        stronger evidence than the two words apart. Each pair is one group, whichever forms meet."""
+        vocabulary = self.engine.vocabulary(field_name(lang, "pairs"))
+        found = []
+        for a, b in zip(toks, toks[1:]):
+            group = f"{fold(a.word)}+{fold(b.word)}"
+            for x in a.terms[:PAIR_TERMS]:
+                for y in b.terms[:PAIR_TERMS]:
+                    term = pair(x, y)
+                    if x != y and term in vocabulary:
+                        found.append((Clause(field_name(lang, "pairs"), term, PAIR_BOOST * weight, group), False))
+        return found
 
     def _cached(self, key: tuple, make: Callable[..., list[Clause]], *args) -> list[tuple[Clause, bool]]:
         """A word's clauses, each with whether its term is common: computed once per index
