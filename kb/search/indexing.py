@@ -51,7 +51,7 @@ class IndexReport:
 
 # How much one occurrence of a word counts, by where it stands: keywords are the editors'
 # own words for what customers write, titles name the case, bodies only mention things.
-TEXT_WEIGHTS = {"keywords": 4.0, "title": 2.0, "body": 1.0}
+TEXT_WEIGHTS = {"keywords": 4.0, "title": 2.0, "body": 1.0, "guidance": 0.5}
 KEYWORD_SHARE_EXPONENT = 0.5  # a word of an n-word keyword weighs keywords / n ** this
 
 
@@ -61,12 +61,12 @@ def _terms(snippet: Snippet) -> dict[str, list[tuple[str, float]]]:
     for lang, text in snippet.texts.items():
         keywords = [analysis.tokens(keyword, lang) for keyword in text.keywords]
         passages = [analysis.tokens(text.title, lang), analysis.tokens(text.body, lang),
-                    analysis.tokens(text.short or "", lang)]
+                    analysis.tokens(text.short or "", lang), analysis.tokens(snippet.guidance.get(lang, ""), lang)]
         everything = [tok for toks in (*keywords, *passages) for tok in toks]
         # (words, weight of each word, weight of each pair of neighbours): a keyword's words
         # together count as the whole keyword; in a title or body, pairs count as words do.
         weighted = [(toks, _keyword_weight(len(toks)), TEXT_WEIGHTS["keywords"]) for toks in keywords] + [
-            (toks, TEXT_WEIGHTS[part], TEXT_WEIGHTS[part]) for toks, part in zip(passages, ("title", "body", "body"))]
+            (toks, TEXT_WEIGHTS[part], TEXT_WEIGHTS[part]) for toks, part in zip(passages, ("title", "body", "body", "guidance"), strict=True)]
         terms[engine.field_name(lang, "text")] = [
             (term, weight) for toks, weight, _ in weighted for tok in toks for term in tok.terms]
         terms[engine.field_name(lang, "trunc")] = [(tok.trunc, 1.0) for tok in everything]
