@@ -265,9 +265,10 @@ class Planner:
     def _known_word(self, lexicon: Lexicon, lang: str, tok: Token, short: bool) -> list[Clause]:
         """A word the texts of *lang* use: its terms, compound relations and near forms."""
         clauses: list[Clause] = []
-        for rank, term in enumerate(tok.terms):
-            if term in lexicon.df:
-                clauses += self._clauses(lang, term, 1.0 if rank == 0 else ALT_BOOST)
+        # The first of its terms the texts use is the word (a colloquial word's standard one,
+        # when only that is used); the others are alternatives.
+        for rank, term in enumerate(term for term in tok.terms if term in lexicon.df):
+            clauses += self._clauses(lang, term, 1.0 if rank == 0 else ALT_BOOST)
         if tok.stem in self.engine.vocabulary(field_name(lang, "parts")):  # a member of a compound in the texts
             clauses += self._clauses(lang, tok.stem, 1.0, {"parts": PART_BOOST})
         for part in tok.parts:  # the word is a compound whose members the texts use
