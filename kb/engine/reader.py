@@ -163,23 +163,21 @@ class _View:
         scores = np.zeros(self.size, dtype=np.float64)
         groups: dict[str, list[Clause]] = {}
         for clause in clauses:
-            if clause.group:
-                groups.setdefault(clause.group, []).append(clause)
-            else:
-                self._add(scores, clause)
+            groups.setdefault(clause.group or f"\0{id(clause)}", []).append(clause)
         for group in groups.values():
             if len(group) == 1:
-                self._add(scores, group[0])
+                docs, term_scores = self.postings(group[0].field, group[0].text)
+                scores[docs] += group[0].boost * term_scores  # a term's document numbers are unique
                 continue
             best = np.zeros(self.size, dtype=np.float64)
-            total = np.zeros(self.size, dtype=np.float64)
+            rest = np.zeros(self.size, dtype=np.float64)
             for clause in group:
                 docs, term_scores = self.postings(clause.field, clause.text)
                 if len(docs):
                     values = clause.boost * term_scores
-                    best[docs] = np.maximum(best[docs], values)  # a term's document numbers are unique
-                    total[docs] += values
-            scores += best + GROUP_TIE * (total - best)
+                    rest[docs] += np.minimum(best[docs], values)
+                    best[docs] = np.maximum(best[docs], values)
+            scores += best + GROUP_TIE * rest
         if channel:
             scores[~self.mask("channels", (channel,))] = 0.0
         if kinds:
@@ -197,11 +195,6 @@ class _View:
             snippet_id, data = self.stored(doc)
             hits.append(Hit(snippet_id, float(scores[doc]), data))
         return hits
-
-    def _add(self, scores: np.ndarray, clause: Clause) -> None:
-        docs, term_scores = self.postings(clause.field, clause.text)
-        if len(docs):
-            scores[docs] += clause.boost * term_scores  # a term's document numbers are unique
 
     def close(self) -> None:
         self.searcher.close()
