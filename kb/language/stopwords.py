@@ -28,7 +28,7 @@ mikään mitään kukaan kenenkään jokin jotain joku jonkun kaikki kaikkia
 hei moi moikka terve terveisin ystävällisin
 nyt vain vielä jo kyllä juu joo no niinku siis sit ku et
 ihan tosi aika taas jotenkin joskus vähän
-voida haluta täytyä tehdä
+voida haluta täytyä tehdä tulla jäädä
 """.split())
 
 ESTONIAN = frozenset("""
@@ -44,7 +44,7 @@ mingi midagi keegi kõik kõiki
 tere tšau palun lugupidamisega
 jah jaa nojah no
 kas siin seal praegu alles ikka väga nii oma ise kuidagi lihtsalt üldse enam
-saama võima pidama tahtma tegema
+saama võima pidama tahtma tegema tulema jääma
 """.split())
 
 ENGLISH = frozenset("""
