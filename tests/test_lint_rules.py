@@ -111,3 +111,15 @@ def test_deeply_nested_block_yaml_is_refused(empty_kb: Path) -> None:
     text = "".join(" " * (2 * depth) + f"k{depth}:\n" for depth in range(200)) + " " * 400 + "v: 1\n"
     (empty_kb / "deep.yaml").write_text(text)
     assert [p.code for p in lint(empty_kb).problems] == ["KB008"]
+
+
+def test_priority_is_for_escalations_and_within_its_range(sample_kb: Path) -> None:
+    from conftest import write_reply
+
+    legal = sample_kb / "escalation" / "legal.yaml"
+    legal.write_text(legal.read_text(encoding="utf-8").replace("priority: 2", "priority: 12"), encoding="utf-8")
+    reply = write_reply(sample_kb, "feedback/thanks")
+    reply.write_text(reply.read_text(encoding="utf-8") + "priority: 1\n", encoding="utf-8")
+    problems = {(p.path.name, p.code) for p in lint(sample_kb).problems}
+    assert ("legal.yaml", "KB019") in problems
+    assert ("thanks.yaml", "KB028") in problems

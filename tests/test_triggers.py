@@ -14,10 +14,10 @@ from kb.search.triggers import TriggerMatcher
 LANGS = ("fi", "et", "en")
 
 
-def escalation(snippet_id: str, **triggers: list[str]) -> Snippet:
+def escalation(snippet_id: str, priority: int = 5, **triggers: list[str]) -> Snippet:
     text = Text("fi", "Otsikko", "Teksti.")
     return Snippet(snippet_id, "escalation", 1, "fi", {"fi": text}, ("chat",),
-                   triggers={lang: tuple(phrases) for lang, phrases in triggers.items()})
+                   triggers={lang: tuple(phrases) for lang, phrases in triggers.items()}, priority=priority)
 
 
 @pytest.fixture
@@ -60,6 +60,18 @@ def test_a_trigger_of_any_language_matches_a_message_in_another(matcher):
 def test_several_phrases_of_one_escalation_are_all_listed(matcher):
     assert matched(matcher, "Lakimies sanoi: haastamme oikeuteen, and my lawyer agrees") == {
         "escalation/legal": ["lakimies", "haastaa oikeuteen", "lawyer"]}
+
+
+def test_the_most_urgent_escalation_comes_first_then_the_first_found():
+    matcher = TriggerMatcher([
+        escalation("escalation/specialist", 5, fi=["kolmas kerta"]),
+        escalation("escalation/media", 3, fi=["toimittaja"]),
+        escalation("escalation/legal", 2, fi=["lakimies"]),
+        escalation("escalation/supervisor", 5, fi=["esihenkilö"]),
+    ], LANGS)
+    message = "Esihenkilö ei vastaa, tämä on kolmas kerta: kerron toimittajalle ja lakimiehelle."
+    assert [m.snippet.id for m in matcher.match(message)] == [
+        "escalation/legal", "escalation/media", "escalation/supervisor", "escalation/specialist"]
 
 
 def test_long_messages_are_matched_quickly(matcher):

@@ -46,7 +46,12 @@ SNIPPET_FIELDS: tuple[FieldSpec, ...] = (
               "Written by `kb approve`."),
     FieldSpec("triggers", "langmap", "Escalations only: phrases in a customer's message that call for it.",
               item="array"),
+    FieldSpec("priority", "integer", "Escalations only: 1 (most urgent: threats, legal action) to 9, default "
+              "5. When a message calls for several escalations, the most urgent is shown first.", example=2),
 )
+
+PRIORITIES = range(1, 10)
+DEFAULT_PRIORITY = 5
 
 TEXT_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("source_version", "integer", "Translations only: the source `version` this text follows. "
@@ -98,6 +103,7 @@ class Snippet:
     guidance: dict[str, str] = field(default_factory=dict)
     approval: Approval | None = None
     triggers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    priority: int = DEFAULT_PRIORITY
     path: Path | None = None
 
     @property
@@ -142,6 +148,7 @@ def snippet_to_dict(snippet: Snippet) -> dict:
         "guidance": dict(snippet.guidance),
         "approval": None if snippet.approval is None else vars(snippet.approval).copy(),
         "triggers": {lang: list(phrases) for lang, phrases in snippet.triggers.items()},
+        "priority": snippet.priority,
     }
 
 
@@ -160,4 +167,5 @@ def snippet_from_dict(data: dict) -> Snippet:
         guidance=dict(data["guidance"]),
         approval=None if data["approval"] is None else Approval(**data["approval"]),
         triggers={lang: tuple(phrases) for lang, phrases in data["triggers"].items()},
+        priority=data.get("priority", DEFAULT_PRIORITY),
     )

@@ -13,7 +13,18 @@ from pathlib import Path
 
 from kb.content.digest import texts_digest
 from kb.content.kbyaml import KBSettings
-from kb.content.model import APPROVAL_FIELDS, KINDS, SNIPPET_FIELDS, TEXT_FIELDS, TEXT_PARTS, Approval, Snippet, Text
+from kb.content.model import (
+    APPROVAL_FIELDS,
+    DEFAULT_PRIORITY,
+    KINDS,
+    PRIORITIES,
+    SNIPPET_FIELDS,
+    TEXT_FIELDS,
+    TEXT_PARTS,
+    Approval,
+    Snippet,
+    Text,
+)
 from kb.content.placeholders import longest_length, malformed_placeholders, placeholders
 from kb.content.problems import Problem
 from kb.content.yamlsafe import LineDict
@@ -134,6 +145,10 @@ def build_snippet(
         _check_placeholders(out, data, texts, source_lang, settings)
         _check_limits(out, data, texts, resolved_channels, settings)
     _check_escalation(out, data, kind, texts, approval, triggers, check_approval)
+    priority = fields.get("priority", DEFAULT_PRIORITY)  # mistyped: already reported
+    if priority not in PRIORITIES:
+        out.add(data.line_of("priority"), "KB019", gettext("priority %(priority)d must be from %(low)d to %(high)d")
+                % {"priority": priority, "low": PRIORITIES[0], "high": PRIORITIES[-1]})
 
     if out.has_errors or texts is None:
         return None, out.problems
@@ -148,6 +163,7 @@ def build_snippet(
         guidance=guidance,
         approval=approval,
         triggers=triggers,
+        priority=priority,
         path=path,
     ), out.problems
 
@@ -318,7 +334,7 @@ def _check_limits(out, data, texts, channels, settings) -> None:
 
 def _check_escalation(out, data, kind, texts, approval, triggers, check_approval) -> None:
     if kind != "escalation":
-        for name in ("approval", "triggers"):
+        for name in ("approval", "triggers", "priority"):
             if name in data:
                 out.add(data.line_of(name), "KB028", gettext("%(field)s is only for escalation snippets") % {"field": repr(name)})
         return

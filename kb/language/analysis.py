@@ -18,6 +18,7 @@ installed (:mod:`kb.morphology`): the lemma is then the stem, Snowball's stem an
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -221,4 +222,4 @@ def pair(a: str, b: str) -> str:
 def pairs(toks: list[Token]) -> list[str]:
     """The pairs of neighbouring content words (stop words between them left out), by their main
     terms: what makes "maksu edasi lükata" a postponed payment and not any payment."""
-    return [pair(a.stem, b.stem) for a, b in zip(toks, toks[1:]) if a.stem != b.stem]
+    return [pair(a.stem, b.stem) for a, b in itertools.pairwise(toks) if a.stem != b.stem]

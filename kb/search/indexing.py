@@ -66,7 +66,8 @@ def _terms(snippet: Snippet) -> dict[str, list[tuple[str, float]]]:
         # (words, weight of each word, weight of each pair of neighbours): a keyword's words
         # together count as the whole keyword; in a title or body, pairs count as words do.
         weighted = [(toks, _keyword_weight(len(toks)), TEXT_WEIGHTS["keywords"]) for toks in keywords] + [
-            (toks, TEXT_WEIGHTS[part], TEXT_WEIGHTS[part]) for toks, part in zip(passages, ("title", "body", "body", "guidance"), strict=True)]
+            (toks, TEXT_WEIGHTS[part], TEXT_WEIGHTS[part])
+            for toks, part in zip(passages, ("title", "body", "body", "guidance"), strict=True)]
         terms[engine.field_name(lang, "text")] = [
             (term, weight) for toks, weight, _ in weighted for tok in toks for term in tok.terms]
         terms[engine.field_name(lang, "trunc")] = [(tok.trunc, 1.0) for tok in everything]

@@ -17,6 +17,7 @@ index changes; the engine then matches exact terms only.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -231,7 +232,7 @@ class Planner:
         stronger evidence than the two words apart. Each pair is one group, whichever forms meet."""
         vocabulary = self.engine.vocabulary(field_name(lang, "pairs"))
         found = []
-        for a, b in zip(toks, toks[1:]):
+        for a, b in itertools.pairwise(toks):
             group = f"{fold(a.word)}+{fold(b.word)}"
             for x in a.terms[:PAIR_TERMS]:
                 for y in b.terms[:PAIR_TERMS]:

@@ -87,7 +87,8 @@ class TriggerMatcher:
                 table.setdefault(key, []).append(_Pattern(snippet_id, phrase, toks))
 
     def match(self, message: str) -> list[Match]:
-        """Escalations whose triggers occur in *message*, in the order they first occur."""
+        """Escalations whose triggers occur in *message*, the most urgent first (their
+        ``priority``), then in the order they first occur."""
         found: dict[str, dict[str, int]] = {}  # snippet id -> phrase -> first position
         for lang in self.languages:
             table = self._patterns.get(lang)
@@ -102,7 +103,7 @@ class TriggerMatcher:
                             same_word(t, w, lang) for t, w in zip(pattern.terms, following, strict=True)):
                         phrases = found.setdefault(pattern.snippet_id, {})
                         phrases[pattern.phrase] = min(phrases.get(pattern.phrase, position), position)
-        ordered = sorted(found.items(), key=lambda item: min(item[1].values()))
+        ordered = sorted(found.items(), key=lambda item: (self.snippets[item[0]].priority, min(item[1].values())))
         return [
             Match(self.snippets[sid], tuple(sorted(phrases, key=lambda p: (phrases[p], p))))
             for sid, phrases in ordered
