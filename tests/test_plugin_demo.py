@@ -149,6 +149,28 @@ def test_escalation_first_and_inserted_unchanged(page, sample_server):
     assert page.locator("#reply").input_value() == approved["text"]  # exactly the approved long text
 
 
+# What each demo conversation is about: its first suggestion, as a new user would judge it.
+DEMO_FIRST = {
+    "demo-48213": {"outage/acknowledge"},  # Finnish: the internet is down in Tampere
+    "demo-48220": {"delivery/tracking", "delivery/delayed"},  # Estonian: where is my parcel
+    "demo-48231": {"billing/invoice-explained"},  # English: fees on the invoice
+    "demo-48240": {"escalation/legal"},  # Finnish: a third wrong bill, and the consumer disputes board
+}
+
+
+def test_every_demo_conversation_has_an_expected_first_reply():
+    ids = re.findall(r"^    id: '(demo-\d+)'", (PLUGIN / "demo" / "conversations.js").read_text(encoding="utf-8"), re.M)
+    assert ids and set(ids) == set(DEMO_FIRST)
+
+
+@pytest.mark.parametrize("conversation", sorted(DEMO_FIRST))
+def test_each_demo_conversation_shows_the_right_reply_first(page, sample_server, conversation):
+    open_demo(page, sample_server, conversation)
+    wait_for_results(page, 1, "suggest")
+    first = panel_options(page).first.get_attribute("data-id")
+    assert first in DEMO_FIRST[conversation], f"{conversation}: {first} first"
+
+
 def test_reply_language_is_remembered_per_conversation(page, sample_server):
     open_demo(page, sample_server, "demo-48213")
     wait_for_results(page, 1, "suggest")
