@@ -81,9 +81,14 @@ def test_estonian_compounds_are_split_into_their_members():
     assert token.stem == "telefoninumber" and "number" in token.parts
 
 
-@pytest.mark.parametrize("word", ["mu", "pole", "kunas"])
+@pytest.mark.parametrize("word", ["mu", "pole", "kas"])
 def test_estonian_spoken_grammar_words_are_stop_words(word):
     assert tokens(word, "et") == []
+
+
+def test_spoken_when_is_searched_as_when():  # "when" asks for a time: not a stop word
+    assert stems("kunas", "et")[0] == "millal"
+    assert "milloin" in stems("millon", "fi")
 
 
 def test_without_vabamorf_estonian_falls_back_to_snowball(monkeypatch):
