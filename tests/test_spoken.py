@@ -87,8 +87,8 @@ def test_estonian_spoken_grammar_words_are_stop_words(word):
 
 
 def test_spoken_when_is_searched_as_when():  # "when" asks for a time: not a stop word
-    assert stems("kunas", "et")[0] == "millal"
-    assert "milloin" in stems("millon", "fi")
+    assert stems("kunas", "et") == stems("millal", "et") != []
+    assert stems("millon", "fi") == stems("milloin", "fi") != []
 
 
 def test_without_vabamorf_estonian_falls_back_to_snowball(monkeypatch):
