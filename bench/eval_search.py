@@ -41,7 +41,8 @@ SHARED = REPO.parent / "shared" / "eval"
 DEV_QUERIES = SHARED / "dev-queries.yaml"
 COLLOQUIAL = SHARED / "colloquial-dev.yaml"
 PROJECT_QUERIES = REPO / "bench" / "queries.yaml"
-DEFAULT_SETS = [DEV_QUERIES, COLLOQUIAL, PROJECT_QUERIES]
+PROJECT_COLLOQUIAL = REPO / "bench" / "colloquial.yaml"  # held out: written from the reply list only
+DEFAULT_SETS = [DEV_QUERIES, COLLOQUIAL, PROJECT_QUERIES, PROJECT_COLLOQUIAL]
 # The cases tests/test_search_quality.py gates on (its targets are stated for these).
 DEFAULT_CASES = [DEV_QUERIES, PROJECT_QUERIES]
 DEPTH = 10
