@@ -8,8 +8,8 @@ Dictionaries do not know the spoken and chat forms customers type (Finnish "oo",
 * ``endings``: regular spoken endings (``nu`` for ``nut``), tried on unknown words only;
 * ``letters``: letters customers leave out (``a`` for ``ä``), tried the same way;
 * ``synonyms``: colloquial dictionary words and the standard word replies use;
-* ``discourse``: greetings, politeness, fillers and number words, which in a pasted message
-  never decide which reply comes first.
+* ``discourse``: greetings, politeness, fillers, number words and days, which in a pasted
+  message never decide which reply comes first.
 
 The analyser (:mod:`kb.language.analysis`) applies them; an ending or a letter is only kept when
 the language's dictionary (Voikko, Vabamorf) knows the word it makes, so a rule never turns a
