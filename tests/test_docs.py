@@ -110,7 +110,9 @@ def test_snippet_catalog_has_a_page_per_category_with_every_language(built):
 
 def test_how_search_works_states_the_numbers_the_code_uses():
     """docs/operators/search-engine.rst quotes constants; a change in the code must reach it."""
+    from kb import engine
     from kb.api import services
+    from kb.engine import reader as engine_reader
     from kb.search import indexing as search
     from kb.search import planner
 
@@ -128,3 +130,8 @@ def test_how_search_works_states_the_numbers_the_code_uses():
     assert f"(the others weigh {planner.OTHER_LANG_WEIGHT:g})" in text
     assert f"In a message of more than {planner.SHORT_QUERY_WORDS} words" in text.replace(" six ", " 6 ")
     assert f"(``discourse`` in the spoken forms) weigh {planner.DISCOURSE_WEIGHT:g}" in text
+    assert f"a word of the agents' guidance {weights['guidance']:g}" in text
+    assert f"each of its n words counts {weights['keywords']:g} / √n" in text and search.KEYWORD_SHARE_EXPONENT == 0.5
+    assert f"matched in the pairs field at {planner.PAIR_BOOST:g}" in text
+    assert "plus a tenth of the others" in text and engine_reader.GROUP_TIE == 0.1
+    assert f"with {dict(enumerate(['no', 'one', 'two', 'three', 'four', 'five']))[len(engine.FIELD_KINDS)]} fields" in text

@@ -49,7 +49,7 @@ COMMON_SHARE = 0.2  # terms in more than this share of the snippets...
 COMMON_MIN_DOCS = 200  # ...and in more than this many are dropped (only large knowledge bases have them)
 MAX_CACHED_WORDS = 50_000  # words whose clauses a planner remembers (per index version)
 DISCOURSE_WEIGHT = 0.25  # greetings, thanks, fillers and number words in a pasted message
-OTHER_LANG_WEIGHT = 0.3  # a message's words read as another language than its own
+OTHER_LANG_WEIGHT = 0.15  # a message's words read as another language than its own
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz"
 
