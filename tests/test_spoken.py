@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import pytest
+from conftest import SAMPLE
 
+from kb.content.kbyaml import load_settings
+from kb.content.loader import load_kb
 from kb.language import analysis, estonian
 from kb.language.analysis import tokens
 from kb.language.spoken import SECTIONS, SpokenDataError, parse, spoken
+from kb.search.indexing import index_kb
 from kb.search.planner import inner_capitalised
+from kb.search.service import SearchService
+from kb.search.triggers import TriggerMatcher
+
+LANGS = ("fi", "et", "en")
 
 
 def stems(text: str, lang: str) -> list[str]:
@@ -64,6 +72,80 @@ def test_colloquial_synonyms_search_the_standard_word_too():
     netti = tokens("netti", "fi")[0]
     assert "internet" in netti.terms
     assert "internet" in tokens("net", "et")[0].terms
+
+
+@pytest.mark.parametrize("lang,text,standard", [
+    ("fi", "Lehtimiehet soittelevat", "toimittaja"),  # every inflection: the key is a dictionary base form
+    ("fi", "luurini on rikki", "puhelin"),
+    ("fi", "kassatäti oli töykeä", "epäkohtelias"),
+    ("et", "teleka ekraan", "televiisor"),  # colloquial "teleka" is a form of "telekas"
+    ("et", "karp oli lömmis", "mõlkis"),
+    ("en", "my shipment", "parcel"),
+])
+def test_a_synonym_adds_the_standard_word_to_the_customers_word(lang, text, standard):
+    """The customer's word keeps its own terms and gains the standard word's, as the replies have it."""
+    standard_term = tokens(standard, lang)[0].stem
+    assert standard_term in {term for tok in tokens(text, lang) for term in tok.terms}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_synonym_is_one_lower_case_word_that_forms_do_not_replace(lang):
+    rules = spoken(lang)
+    assert len(rules.synonyms) >= 80, "a broad thesaurus, not a handful of dev cases"
+    for key, value in rules.synonyms.items():
+        assert key.isalpha() and value.isalpha(), (lang, key, value)  # both sides single words
+        assert key != value and key not in rules.forms, (lang, key)  # a form would replace the key first
+        assert not analysis.is_stop_word(key, lang), (lang, key)  # a stop word never reaches its synonym
+        assert len(analysis._main_terms(value, lang)[0]) >= analysis.MIN_ALT, (lang, key, value)  # else dropped
+
+
+@pytest.mark.parametrize("lang", ["fi", "et"])
+def test_every_synonym_is_a_word_the_dictionary_knows(lang):
+    """Its standard word is read by the dictionary (Voikko, Vabamorf): written in its base form, it
+    meets the replies' words in every inflection."""
+    assert analysis.has_morphology(lang)
+    unknown = [value for value in spoken(lang).synonyms.values() if not analysis._morphology_analyse(value, lang)[0]]
+    assert unknown == []
+
+
+@pytest.fixture(scope="module")
+def sample_search(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("spoken-index")
+    index_kb(SAMPLE, folder)
+    service = SearchService(folder, load_settings(SAMPLE))
+    yield service
+    service.close()
+
+
+@pytest.mark.parametrize("lang,query,expected", [
+    ("fi", "lehtimiehen soitto", "escalation/media"),  # the replies say "toimittaja"
+    ("fi", "kassatäti oli ynseä", "complaint/service-apology"),  # "myyjä", "tyly"
+    ("fi", "advokaattini hoitaa asian", "escalation/legal"),  # "lakimies"
+    ("fi", "huijarin tekstiviesti", "privacy/phishing-warning"),  # "huijaus"
+    ("et", "karp oli lömmis", "delivery/damaged"),  # "kast oli mõlkis"
+    ("et", "reporter helistas", "escalation/media"),  # "ajakirjanik"
+    ("et", "kassiir oli tõre", "complaint/service-apology"),  # "müüja", "ebasõbralik"
+    ("et", "petised liikvel", "privacy/phishing-warning"),  # "pettus"
+    ("en", "the cashier was condescending", "complaint/service-apology"),  # "rude staff"
+    ("en", "a barrister will be in touch", "escalation/legal"),  # "lawyer"
+    ("en", "got a fishy sms", "privacy/phishing-warning"),  # "suspicious", "text"
+    ("en", "the telly keeps buffering", "outage/acknowledge"),  # "TV keeps freezing"
+])
+def test_search_finds_the_reply_written_in_the_standard_word(sample_search, lang, query, expected):
+    results = sample_search.search(query, lang=lang, written_in=lang)["results"]
+    assert [r["id"] for r in results[:1]] == [expected], [r["id"] for r in results[:3]]
+
+
+@pytest.mark.parametrize("message,expected", [
+    ("Asianajajani ottaa teihin yhteyttä", "escalation/legal"),  # the trigger says "lakimies"
+    ("Mu advokaadi asemel räägib nüüd õigusnõunik", "escalation/legal"),  # "jurist"
+    ("A barrister will be in touch", "escalation/legal"),  # "lawyer"
+    ("Te olette urpoja kaikki", "escalation/abusive-language"),  # "idiootti"
+])
+def test_escalation_triggers_meet_the_synonyms_of_their_words(message, expected):
+    kb = load_kb(SAMPLE)
+    matcher = TriggerMatcher([s for s in kb.snippets.values() if s.is_escalation], kb.settings.languages)
+    assert expected in {m.snippet.id for m in matcher.match(message)}
 
 
 @pytest.mark.parametrize("word,lemma", [
