@@ -1,0 +1,140 @@
+"""Faults and hostile input through the Flask test client (issue 21): the service keeps
+serving, refuses clearly and loses nothing. The live-server half is in test_faults_live.py."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+
+import pytest
+from support.api_support import ADMIN_SECRET, AGENT_SECRET, bearer
+
+from kb.content.kbyaml import SETTINGS_FILE
+
+pytest_plugins = ("support.apikit",)
+
+BROKEN_SETTINGS = "languages: [fi, et\n"
+
+
+def _touch_later(path, seconds: float = 2.0) -> None:
+    """A modification time clearly after the previous one, whatever the file system's resolution."""
+    stamp = time.time() + seconds
+    os.utime(path, (stamp, stamp))
+
+
+def break_settings(root) -> str:
+    path = root / SETTINGS_FILE
+    good = path.read_text(encoding="utf-8")
+    path.write_text(BROKEN_SETTINGS, encoding="utf-8")
+    _touch_later(path)
+    return good
+
+
+def test_a_broken_kb_yaml_keeps_the_last_good_settings_serving(client, api_kb, caplog):
+    assert client.get("/api/v1/health").get_json()["status"] == "ok"
+    good = break_settings(api_kb)
+    with caplog.at_level(logging.WARNING):
+        for _ in range(20):
+            assert client.get("/api/v1/search?q=lasku&lang=en").status_code == 200
+        health = client.get("/api/v1/health")
+        version = client.get("/api/v1/version")
+    assert health.status_code == 200
+    data = health.get_json()
+    assert data["status"] == "degraded" and data["snippets"] == 4
+    assert data["problems"][0]["code"] == "KB040" and data["problems"][0]["path"] == "kb.yaml"
+    assert data["problems"][0]["line"] == 2
+    assert version.status_code == 200 and version.get_json()["problems"][0]["code"] == "KB040"
+    assert version.get_json()["languages"] == ["fi", "et", "en"]  # the last good ones
+    # Said once, not a traceback per request.
+    said = [record for record in caplog.records if "kb.yaml" in record.getMessage()]
+    assert len(said) == 1 and said[0].exc_info is None
+    (api_kb / SETTINGS_FILE).write_text(good, encoding="utf-8")
+    _touch_later(api_kb / SETTINGS_FILE, 4.0)
+    data = client.get("/api/v1/health").get_json()
+    assert data["status"] == "ok" and data["problems"] == []
+
+
+def test_reload_with_a_broken_kb_yaml_answers_422_with_the_problem(client, api_kb):
+    break_settings(api_kb)
+    response = client.post("/api/v1/reload")
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert error["code"] == "kb_invalid"
+    assert error["problems"][0]["code"] == "KB040" and error["problems"][0]["path"] == "kb.yaml"
+    assert client.get("/api/v1/search?q=lasku").status_code == 200
+
+
+def test_a_worker_starting_while_kb_yaml_is_broken_serves_the_last_good_settings(make_app, api_kb):
+    make_app().test_client().get("/api/v1/health")  # a worker that saw the good settings
+    break_settings(api_kb)
+    fresh = make_app().test_client()  # e.g. a worker restarted by gunicorn
+    assert fresh.get("/api/v1/search?q=lasku&lang=et").status_code == 200
+    assert fresh.get("/api/v1/health").get_json()["problems"][0]["code"] == "KB040"
+
+
+def test_metrics_need_a_token_when_tokens_are_configured(secured):
+    assert secured.get("/metrics").status_code == 401
+    assert secured.get("/metrics", headers=bearer("not-a-token-0123456789")).status_code == 401
+    response = secured.get("/metrics", headers=bearer(AGENT_SECRET))
+    assert response.status_code == 200 and b"kb_http_requests" in response.data
+
+
+def test_metrics_stay_open_without_tokens(client):
+    assert client.get("/metrics").status_code == 200
+
+
+def test_failed_authentication_is_rate_limited_per_address(secured):
+    statuses = [secured.get("/api/v1/search?q=lasku", headers=bearer(f"guess-{n:04d}-0123456789abcdef")).status_code
+                for n in range(40)]
+    assert statuses[0] == 401 and 429 in statuses
+    limited = secured.get("/api/v1/search?q=lasku", headers=bearer("guess-last-0123456789abcdef"))
+    assert limited.status_code == 429 and limited.headers["Retry-After"]
+    assert limited.get_json()["error"]["code"] == "rate_limited"
+    # A valid token is still served: only failures spend the address's allowance.
+    assert secured.get("/api/v1/search?q=lasku", headers=bearer(AGENT_SECRET)).status_code == 200
+
+
+@pytest.mark.parametrize("body", [
+    {"message": "paketti \ud800 missä"},
+    {"message": "paketti", "lang": "f\udfffi"},
+    {"message": "paketti", "channel": "\ud800"},
+    {"message": "paketti", "\ud800": 1},
+])
+def test_lone_surrogates_in_suggest_are_refused_with_400(client, body):
+    import json
+
+    raw = json.dumps(body)  # json.dumps writes the lone surrogate as \ud800, as a hostile client may
+    response = client.post("/api/v1/suggest", data=raw, content_type="application/json")
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "bad_request" and "surrogate" in response.get_json()["error"]["message"]
+
+
+def test_lone_surrogates_in_render_values_are_refused_with_400(client):
+    import json
+
+    raw = json.dumps({"id": "delivery/tracking", "lang": "fi", "variables": {"order.id": "A\udc00"}})
+    response = client.post("/api/v1/render", data=raw, content_type="application/json")
+    assert response.status_code == 400
+
+
+def test_lone_surrogates_in_the_path_and_query_are_refused_or_replaced(client):
+    for url in ("/api/v1/search?q=%ED%A0%80", "/api/v1/snippets/%ED%A0%80", "/api/v1/i18n/%ED%A0%80",
+                "/api/v1/search?q=lasku&lang=%ED%A0%80"):
+        assert client.get(url).status_code < 500, url
+
+
+def test_deeply_nested_json_is_refused_with_400(client):
+    raw = "[" * 100_000 + "]" * 100_000
+    response = client.post("/api/v1/suggest", data=raw, content_type="application/json")
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "bad_request"
+
+
+def test_a_redirect_of_the_api_is_json(client):
+    response = client.get("/api/v1/search/?q=lasku")
+    assert response.status_code in (308, 404)
+    assert response.is_json and response.get_json()["error"]["code"]
+
+
+def test_reload_needs_admin_and_metrics_accept_admin(secured):
+    assert secured.get("/metrics", headers=bearer(ADMIN_SECRET)).status_code == 200
