@@ -99,6 +99,15 @@ def register(app: Flask) -> None:
                                        gettext("The search index is not available yet; try again shortly."),
                                        headers={"Retry-After": "5"}))
 
+    @app.errorhandler(UnicodeError)
+    def _not_unicode(exc: UnicodeError) -> Response:
+        # A lone surrogate that got past the checks of kb.api.params (a path, a header): the
+        # request's fault, never a 500. Logged briefly, without the text.
+        log.warning("refused text that is not valid Unicode on %s: %s", request.endpoint, type(exc).__name__)
+        from kb.api.params import lone_surrogate
+
+        return error_response(bad_request(lone_surrogate()))
+
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.path)
