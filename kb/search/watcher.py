@@ -39,7 +39,7 @@ RELOAD_WAIT = 5.0  # seconds a reindexing child waits for another writer before 
 
 # Held while a child process is being started, and by os.fork() (see guard_forks).
 _SPAWN_GUARD = threading.Lock()
-_guarding = False
+_guarding_pid: int | None = None  # the process whose forks are guarded (the gunicorn master)
 
 
 def guard_forks() -> None:
@@ -49,18 +49,20 @@ def guard_forks() -> None:
     ``git`` and the reindexing child. A worker forked at the moment a ``Popen`` is being
     created inherits the write end of its exec-status pipe and never closes it (it never
     execs), so that ``Popen`` waits until the worker exits: the watcher hangs. Called once
-    in the master; the fork hooks take the same lock as :func:`run_child`.
+    in the master; the fork hooks take the same lock as :func:`run_child`. Only there: in a
+    gevent worker this real lock, held across a cooperative ``Popen``, would block every
+    other greenlet of the worker.
     """
-    global _guarding
-    if not _guarding:
+    global _guarding_pid
+    if _guarding_pid is None:
         os.register_at_fork(before=_SPAWN_GUARD.acquire, after_in_parent=_SPAWN_GUARD.release,
                             after_in_child=_SPAWN_GUARD.release)
-        _guarding = True
+        _guarding_pid = os.getpid()
 
 
 def run_child(command: list[str], timeout: float, env: dict[str, str]) -> subprocess.CompletedProcess:
     """``subprocess.run`` with captured text output, started under the fork guard."""
-    with _SPAWN_GUARD:
+    with _SPAWN_GUARD if _guarding_pid == os.getpid() else contextlib.nullcontext():
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
         out, err = process.communicate(timeout=timeout)
