@@ -138,3 +138,72 @@ def test_a_redirect_of_the_api_is_json(client):
 
 def test_reload_needs_admin_and_metrics_accept_admin(secured):
     assert secured.get("/metrics", headers=bearer(ADMIN_SECRET)).status_code == 200
+
+
+# -- CSV formula injection (OWASP: a cell starting with = + - @ tab or CR is run by spreadsheets) --
+
+FORMULAS = ['=HYPERLINK("http://evil.example","Click")', "+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0",
+            "-2+3", "\t=1+1", "\r=1+1"]
+
+
+def _formula_kb(empty_kb):
+    from conftest import write_reply
+
+    for number, formula in enumerate(FORMULAS):
+        path = write_reply(empty_kb, f"formula/f{number}", "Otsikko", "Teksti.")
+        text = path.read_text(encoding="utf-8").replace("title: Otsikko", "title: " + json_quote(formula), 1)
+        path.write_text(text, encoding="utf-8")
+    return empty_kb
+
+
+def json_quote(text: str) -> str:
+    import json
+
+    return json.dumps(text)  # a YAML double-quoted scalar
+
+
+@pytest.mark.parametrize("fmt,column", [("sheet", "title"), ("zammad", "name")])
+def test_export_neutralises_formula_cells(empty_kb, fmt, column):
+    import csv
+    import io
+
+    from kb.transfer import export_kb
+
+    text, _report, count = export_kb(fmt, _formula_kb(empty_kb), lang="fi")
+    rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
+    titles = sorted(row[column] for row in rows if row.get("lang", "fi") == "fi")
+    assert count == len(FORMULAS) and titles
+    for cell in titles:
+        assert cell[0] not in "=+-@\t\r", cell
+    assert sorted(titles) == sorted("'" + formula for formula in FORMULAS)
+
+
+def test_a_sheet_exported_and_imported_again_keeps_the_text(empty_kb, tmp_path):
+    import shutil
+
+    from kb.transfer import export_kb, import_file
+
+    text, _, _ = export_kb("sheet", _formula_kb(empty_kb), lang="fi")
+    sheet = tmp_path / "round.csv"
+    sheet.write_text(text, encoding="utf-8")
+    again = tmp_path / "again"
+    again.mkdir()
+    shutil.copy(empty_kb / "kb.yaml", again / "kb.yaml")
+    result = import_file("sheet", sheet, again)
+    assert result.count("created") == len(FORMULAS)
+    from kb.content.loader import load_kb
+
+    titles = sorted(s.texts["fi"].title for s in load_kb(again).snippets.values())
+    assert titles == sorted(f.strip() for f in FORMULAS)  # YAML titles are stripped of tab and CR anyway
+
+
+def test_import_reports_formula_cells(empty_kb, tmp_path):
+    from kb.transfer import import_file
+
+    sheet = tmp_path / "evil.csv"
+    sheet.write_text('id,lang,title,body\nf/one,fi,"=HYPERLINK(""http://evil.example"")",Hei! Teksti.\n'
+                     "f/two,fi,Otsikko,@SUM(A1)\n", encoding="utf-8")
+    result = import_file("sheet", sheet, empty_kb, dry_run=True)
+    notes = "\n".join(result.report.notes)
+    assert "f/one" in notes and "title" in notes and "formula" in notes
+    assert "f/two" in notes and "body" in notes
