@@ -207,3 +207,57 @@ def test_import_reports_formula_cells(empty_kb, tmp_path):
     notes = "\n".join(result.report.notes)
     assert "f/one" in notes and "title" in notes and "formula" in notes
     assert "f/two" in notes and "body" in notes
+
+
+# -- one writer at a time, and nothing lost when the writer is busy ---------------------------
+
+def test_the_watcher_tries_again_after_the_index_was_busy(api_kb, index_dir):
+    from conftest import write_reply
+
+    from kb.content.kbyaml import load_settings
+    from kb.search.guard import index_lock
+    from kb.search.service import SearchService
+    from kb.search.watcher import Watcher
+
+    watcher = Watcher(api_kb, index_dir, 1)
+    watcher.wait = 0.2
+    assert watcher.check() is None  # the first poll: the index is current
+    write_reply(api_kb, "billing/invoice", "Laskun selitys", "Nyt laskussa puhutaan kirahveista.")
+    with index_lock(index_dir):  # another writer (kb index, a reload) holds the index
+        assert watcher.check() is None
+    report = watcher.check()  # the next poll tries again: the edit is not lost
+    assert report is not None and report.changed == 1
+    service = SearchService(index_dir, load_settings(api_kb))
+    try:
+        assert service.search("kirahveista")["results"][0]["id"] == "billing/invoice"
+    finally:
+        service.close()
+    assert watcher.check() is None  # and only once
+
+
+def test_kb_index_waits_for_the_servers_lock_and_says_so(api_kb, index_dir):
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    from kb.search.guard import index_lock
+
+    with index_lock(index_dir):
+        done = subprocess.run([sys.executable, "-m", "kb.cli", "index", "--responses", str(api_kb), "--index",
+                               str(index_dir), "--full", "--wait", "0.5"], capture_output=True, text=True, timeout=60,
+                              env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert done.returncode == 2, done.stderr
+    assert "another process is writing" in done.stderr and "nothing was changed" in done.stderr
+    assert "Traceback" not in done.stderr and "LockError" not in done.stderr
+
+
+def test_reload_while_another_process_writes_answers_409(make_app, index_dir):
+    from kb.search.guard import index_lock
+
+    client = make_app(RELOAD_WAIT=0.2).test_client()
+    with index_lock(index_dir):
+        response = client.post("/api/v1/reload")
+    assert response.status_code == 409 and response.headers["Retry-After"]
+    assert response.get_json()["error"]["code"] == "reindex_busy"
+    assert client.post("/api/v1/reload").status_code == 200

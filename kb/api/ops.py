@@ -15,7 +15,7 @@ from kb.api.services import services
 from kb.i18n import gettext, ngettext
 from kb.search.guard import IndexBusy
 from kb.search.indexing import IndexRefused
-from kb.search.watcher import git_head, reindex
+from kb.search.watcher import RELOAD_WAIT, git_head, reindex
 
 bp = Blueprint("ops", __name__, url_prefix="/api/v1")
 
@@ -91,7 +91,8 @@ def reload():
             raise bad_request(gettext("The field '%(field)s' must be true or false.") % {"field": "full"})
     svc = services()
     try:
-        report = reindex(svc.responses, svc.index_dir, full=full, locale=g.get("locale", "en"))  # messages in the request's language
+        report = reindex(svc.responses, svc.index_dir, full=full, locale=g.get("locale", "en"),  # messages in its language
+                         wait=float(current_app.config.get("RELOAD_WAIT", RELOAD_WAIT)))
         svc.index_changed()
     except IndexRefused as refused:
         count = len(refused.problems)

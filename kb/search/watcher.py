@@ -211,6 +211,7 @@ class Watcher(threading.Thread):
         super().__init__(name="kb-watcher", daemon=True)
         self.root, self.index_dir, self.seconds = Path(root), Path(index_dir), seconds
         self.on_reindex = on_reindex
+        self.wait = RELOAD_WAIT  # for another writer, before trying again at the next poll
         self._stop_event = threading.Event()
         self._last: tuple | None = None
 
@@ -232,7 +233,7 @@ class Watcher(threading.Thread):
             return None
         log.info("change in %s: reindexing", self.root)
         try:
-            report = reindex(self.root, self.index_dir)
+            report = reindex(self.root, self.index_dir, wait=self.wait)
         except IndexRefused as refused:
             self._last = stamp  # refused for good: said once; the next edit is tried again
             log_refused(refused, self.root)
