@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from pathlib import Path
 
 import pytest
 from support.api_support import ADMIN_SECRET, AGENT_SECRET, bearer
@@ -261,3 +262,55 @@ def test_reload_while_another_process_writes_answers_409(make_app, index_dir):
     assert response.status_code == 409 and response.headers["Retry-After"]
     assert response.get_json()["error"]["code"] == "reindex_busy"
     assert client.post("/api/v1/reload").status_code == 200
+
+
+# -- kill -9 during a parallel full build ---------------------------------------------------------
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"  # a zombie left for init to reap is dead
+
+
+def test_kill_9_of_a_parallel_build_takes_its_workers_and_loses_no_good_build(api_kb, index_dir, tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    from kb.engine.documents import BUILDS
+    from kb.search.indexing import index_kb
+
+    good = {path.name for path in (index_dir / BUILDS).iterdir()}
+    folder = tmp_path / "workers"
+    folder.mkdir()
+    from support.faults import KILLED_BUILD
+
+    script = KILLED_BUILD.format(paths=[str(REPO), str(REPO / "tests")], folder=str(folder), index=str(index_dir))
+    parent = subprocess.Popen([sys.executable, "-c", script])
+    try:
+        deadline = time.monotonic() + 60
+        while len(list(folder.iterdir())) < 2:
+            assert parent.poll() is None and time.monotonic() < deadline, "the build's workers did not start"
+            time.sleep(0.05)
+    finally:
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+    workers = [int(path.read_text()) for path in folder.iterdir()]
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    alive = [pid for pid in workers if _alive(pid)]
+    for pid in alive:  # do not leave them behind even when the test fails
+        os.kill(pid, signal.SIGKILL)
+    assert not alive, "the build's workers outlived it"
+    partial = {path.name for path in (index_dir / BUILDS).iterdir()} - good
+    assert len(partial) == 1  # the killed build's folder
+    index_kb(api_kb, index_dir, full=True)
+    left = {path.name for path in (index_dir / BUILDS).iterdir()}
+    assert good <= left, "the previous good build was deleted"
+    assert not partial & left, "the partial build was kept"
+    assert len(left) == len(good) + 1

@@ -213,7 +213,8 @@ def read_csv(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
     semicolons: both are accepted.
     """
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        with open(path, encoding="utf-8-sig", newline="") as handle:  # the csv module reads line ends itself
+            text = handle.read()
     except OSError as exc:
         raise TransferError(gettext("cannot read %(path)s: %(reason)s") % {"path": path, "reason": exc.strerror}) from exc
     except UnicodeDecodeError as exc:
