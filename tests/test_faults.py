@@ -3,13 +3,22 @@ serving, refuses clearly and loses nothing. The live-server half is in test_faul
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import logging
 import os
+import shutil
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
+from conftest import REPO, SAMPLE, write_reply
 from support.api_support import ADMIN_SECRET, AGENT_SECRET, bearer
+from support.faults import KILLED_BUILD
 
 from kb.content.kbyaml import SETTINGS_FILE
 
@@ -103,7 +112,6 @@ def test_failed_authentication_is_rate_limited_per_address(secured):
     {"message": "paketti", "\ud800": 1},
 ])
 def test_lone_surrogates_in_suggest_are_refused_with_400(client, body):
-    import json
 
     raw = json.dumps(body)  # json.dumps writes the lone surrogate as \ud800, as a hostile client may
     response = client.post("/api/v1/suggest", data=raw, content_type="application/json")
@@ -112,7 +120,6 @@ def test_lone_surrogates_in_suggest_are_refused_with_400(client, body):
 
 
 def test_lone_surrogates_in_render_values_are_refused_with_400(client):
-    import json
 
     raw = json.dumps({"id": "delivery/tracking", "lang": "fi", "variables": {"order.id": "A\udc00"}})
     response = client.post("/api/v1/render", data=raw, content_type="application/json")
@@ -148,7 +155,6 @@ FORMULAS = ['=HYPERLINK("http://evil.example","Click")', "+cmd|' /C calc'!A0", "
 
 
 def _formula_kb(empty_kb):
-    from conftest import write_reply
 
     for number, formula in enumerate(FORMULAS):
         path = write_reply(empty_kb, f"formula/f{number}", "Otsikko", "Teksti.")
@@ -158,15 +164,12 @@ def _formula_kb(empty_kb):
 
 
 def json_quote(text: str) -> str:
-    import json
 
     return json.dumps(text)  # a YAML double-quoted scalar
 
 
 @pytest.mark.parametrize("fmt,column", [("sheet", "title"), ("zammad", "name")])
 def test_export_neutralises_formula_cells(empty_kb, fmt, column):
-    import csv
-    import io
 
     from kb.transfer import export_kb
 
@@ -180,7 +183,6 @@ def test_export_neutralises_formula_cells(empty_kb, fmt, column):
 
 
 def test_a_sheet_exported_and_imported_again_keeps_the_text(empty_kb, tmp_path):
-    import shutil
 
     from kb.transfer import export_kb, import_file
 
@@ -213,7 +215,6 @@ def test_import_reports_formula_cells(empty_kb, tmp_path):
 # -- one writer at a time, and nothing lost when the writer is busy ---------------------------
 
 def test_the_watcher_tries_again_after_the_index_was_busy(api_kb, index_dir):
-    from conftest import write_reply
 
     from kb.content.kbyaml import load_settings
     from kb.search.guard import index_lock
@@ -237,10 +238,7 @@ def test_the_watcher_tries_again_after_the_index_was_busy(api_kb, index_dir):
 
 
 def test_kb_index_waits_for_the_servers_lock_and_says_so(api_kb, index_dir):
-    import subprocess
-    import sys
 
-    from conftest import REPO
 
     from kb.search.guard import index_lock
 
@@ -275,11 +273,7 @@ def _alive(pid: int) -> bool:
 
 
 def test_kill_9_of_a_parallel_build_takes_its_workers_and_loses_no_good_build(api_kb, index_dir, tmp_path):
-    import signal
-    import subprocess
-    import sys
 
-    from conftest import REPO
 
     from kb.engine.documents import BUILDS
     from kb.search.indexing import index_kb
@@ -287,7 +281,6 @@ def test_kill_9_of_a_parallel_build_takes_its_workers_and_loses_no_good_build(ap
     good = {path.name for path in (index_dir / BUILDS).iterdir()}
     folder = tmp_path / "workers"
     folder.mkdir()
-    from support.faults import KILLED_BUILD
 
     script = KILLED_BUILD.format(paths=[str(REPO), str(REPO / "tests")], folder=str(folder), index=str(index_dir))
     parent = subprocess.Popen([sys.executable, "-c", script])
@@ -314,3 +307,87 @@ def test_kill_9_of_a_parallel_build_takes_its_workers_and_loses_no_good_build(ap
     assert good <= left, "the previous good build was deleted"
     assert not partial & left, "the partial build was kept"
     assert len(left) == len(good) + 1
+
+
+# -- import and export: hostile files, wrong folders, a full disk ----------------------------------
+
+def _kb(*args: str, cwd=None) -> subprocess.CompletedProcess:
+
+
+    return subprocess.run([sys.executable, "-m", "kb.cli", *args], capture_output=True, text=True, timeout=120,
+                          cwd=cwd, env={**os.environ, "PYTHONPATH": str(REPO)})
+
+
+def test_deeply_nested_json_on_import_is_a_clear_error(empty_kb, tmp_path):
+    macros = tmp_path / "macros.json"
+    macros.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    done = _kb("import", "zendesk", str(macros), "--responses", str(empty_kb))
+    assert done.returncode == 2 and "nested too deeply" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("into", ["../outside", "/etc/vastaus", "billing/../../x", "C:\\kb", "~/kb"])
+def test_import_into_outside_the_responses_folder_is_refused(empty_kb, tmp_path, into):
+    from kb.transfer import TransferError, import_file
+
+    sheet = tmp_path / "one.csv"
+    sheet.write_text("title,body\nNouto,Hei! Paketti odottaa.\n", encoding="utf-8")
+    with pytest.raises(TransferError, match="not a category under the responses folder"):
+        import_file("sheet", sheet, empty_kb, into=into)
+    assert not list(empty_kb.rglob("*.yaml"))[1:]  # only kb.yaml
+    assert import_file("sheet", sheet, empty_kb, into="delivery/pickup").count("created") == 1
+
+
+def test_export_to_a_full_disk_says_so(empty_kb):
+    done = _kb("export", "sheet", "--responses", str(empty_kb), "-o", "/dev/full")
+    assert done.returncode == 2 and "no space left" in done.stderr and "Traceback" not in done.stderr
+
+
+def _small_tmpfs_shell(script: str) -> subprocess.CompletedProcess:
+    """*script* run by sh with $DISK a 2 MB tmpfs of its own (a private mount namespace:
+    nothing to clean up, nothing seen outside), as root or through a user namespace."""
+
+
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        pytest.skip("unshare (util-linux) is needed for a small tmpfs")
+    disk = f"/tmp/kb-full-disk-{os.getpid()}"
+    os.makedirs(disk, exist_ok=True)
+    body = f'mount -t tmpfs -o size=2m tmpfs "{disk}" && DISK="{disk}" KB="{sys.executable} -m kb.cli" && {script}'
+    for prefix in ([unshare, "--mount"], [unshare, "--user", "--map-root-user", "--mount"]):
+        done = subprocess.run([*prefix, "sh", "-c", body], capture_output=True, text=True, timeout=180,
+                              env={**os.environ, "PYTHONPATH": str(REPO)})
+        if "mount" not in done.stderr.split(":", 2)[0] and "Operation not permitted" not in done.stderr[:300]:
+            os.rmdir(disk)
+            return done
+    pytest.skip(f"no permission to mount a tmpfs here: {done.stderr[:200]}")
+
+
+def test_a_full_disk_during_a_build_keeps_the_index_in_service(api_kb):
+    done = _small_tmpfs_shell(
+        f'$KB index --responses "{api_kb}" --index "$DISK/index" >/dev/null && '
+        '(dd if=/dev/zero of="$DISK/filler" bs=64k 2>/dev/null; true) && '
+        f'$KB index --full --responses "{api_kb}" --index "$DISK/index"; echo "exit=$?"; '
+        'ls "$DISK/index/builds" | wc -l; '
+        f'rm "$DISK/filler"; $KB search paketti --responses "{api_kb}" --index "$DISK/index" --json')
+    out, err = done.stdout, done.stderr
+    assert "exit=2" in out, out + err
+    assert "no space left on the disk" in err and "Traceback" not in err, err
+    assert out.split("exit=2", 1)[1].split()[0] == "1"  # the good build, and no partial one
+    assert '"delivery/tracking"' in out  # the index in service answers
+
+
+def test_an_import_onto_a_full_disk_leaves_no_half_file(tmp_path):
+
+
+    rows = "".join(f"Otsikko {n},{'Hei! Pitkä teksti. ' * 200}\n" for n in range(400))
+    sheet = tmp_path / "big.csv"
+    sheet.write_text("title,body\n" + rows, encoding="utf-8")
+    done = _small_tmpfs_shell(
+        f'mkdir "$DISK/responses" && cp "{SAMPLE / "kb.yaml"}" "$DISK/responses/" && '
+        f'$KB import sheet "{sheet}" --responses "$DISK/responses"; echo "exit=$?"; '
+        '$KB lint --responses "$DISK/responses" >/dev/null; echo "lint=$?"; '
+        'ls -a "$DISK/responses/imported" | grep -c "\\.tmp$"')
+    assert shutil.which("sh")
+    assert "exit=2" in done.stdout and "no space left" in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert "lint=0" in done.stdout, done.stdout  # every file written is whole
+    assert done.stdout.strip().splitlines()[-1] == "0"  # and no temporary file was left behind

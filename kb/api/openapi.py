@@ -183,6 +183,7 @@ def _paths(lang: dict, channel: dict, limit: dict, example_id: str | None) -> di
                                   "headers": {"Retry-After": {"schema": {"type": "integer", "minimum": 1}}}},
                           "422": _error("The knowledge base has errors (listed in error.problems); "
                                         "the old index serves on."),
+                          "503": _error("Reindexing failed on the server (e.g. a full disk); the old index serves on."),
                           **JSON_BODY, **COMMON},
         }},
         "/api/v1/health": {"get": {

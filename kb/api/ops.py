@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import logging
 from collections import Counter
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from kb.search.indexing import IndexRefused
 from kb.search.watcher import RELOAD_WAIT, git_head, reindex
 
 bp = Blueprint("ops", __name__, url_prefix="/api/v1")
+log = logging.getLogger(__name__)
 
 
 def _content_state(svc) -> dict:
@@ -103,6 +105,11 @@ def reload():
     except IndexBusy:
         raise ApiError(409, "reindex_busy", gettext("Another process is writing the index; try again shortly."),
                        headers={"Retry-After": "5"}) from None
+    except RuntimeError as failed:  # the child failed (a full disk): the old index serves on
+        log.error("reload failed: %s", str(failed).splitlines()[-1][:500])
+        raise ApiError(503, "reindex_failed", gettext("Reindexing failed on the server (the error was logged); "
+                                                      "the previous index is still served."),
+                       headers={"Retry-After": "30"}) from None
     return jsonify({
         "full": report.full,
         "snippets": report.snippets,

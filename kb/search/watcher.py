@@ -142,6 +142,8 @@ def reindex(root: Path, index_dir: Path, full: bool = False, locale: str | None 
         raise IndexRefused([_problem_from(item) for item in answer["problems"]])
     if "busy" in answer:
         raise IndexBusy(Path(index_dir), float(answer["busy"]))
+    if "failed" in answer:
+        raise RuntimeError(f"reindexing failed: {answer['failed']}")
     if "report" not in answer:
         raise RuntimeError(f"reindexing failed (exit {done.returncode}): {done.stderr.strip()[-2000:]}")
     report = answer["report"]
@@ -180,6 +182,9 @@ def _child(argv: list[str] | None = None) -> int:
     except IndexBusy as busy:
         print(json.dumps({"busy": busy.waited}))
         return EXIT_BUSY
+    except OSError as exc:  # a full disk: the new build was removed, the one in service stays
+        print(json.dumps({"failed": f"{exc.strerror or exc}: {exc.filename or args.index}"}))
+        return 1
     print(json.dumps({"report": {"full": report.full, "snippets": report.snippets, "changed": report.changed,
                                  "removed": report.removed, "seconds": report.seconds,
                                  "warnings": [_problem_dict(p) for p in report.warnings]}}))
@@ -240,6 +245,9 @@ class Watcher(threading.Thread):
             return None
         except IndexBusy as busy:
             log.warning("not reindexed yet, trying again at the next poll: %s", busy)
+            return None
+        except RuntimeError as failed:  # e.g. a full disk: one line a poll, and the next poll tries again
+            log.error("not reindexed, trying again at the next poll: %s", str(failed).splitlines()[-1][:500])
             return None
         self._last = stamp
         log.info("reindexed %s: %d snippets, %d changed, %d removed in %.2f s", self.root, report.snippets,

@@ -204,6 +204,8 @@ def load_json(path: Path) -> object:
         raise TransferError(gettext("cannot read %(path)s: %(reason)s") % {"path": path, "reason": exc.strerror}) from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise TransferError(gettext("%(path)s is not a JSON file: %(reason)s") % {"path": path, "reason": exc}) from exc
+    except RecursionError:
+        raise TransferError(gettext("%(path)s is nested too deeply to be an export of a helpdesk") % {"path": path}) from None
 
 
 def read_csv(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:

@@ -11,6 +11,7 @@ when the source text changed. Escalations are never overwritten: their wording i
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -125,9 +126,25 @@ def _write_one(record, texts, source_lang, snippet_id, root, settings, report, f
     if existing is not None and snippet_to_dict(snippet) == snippet_to_dict(existing):
         return Outcome(UNCHANGED, snippet_id, record.source, path)  # the file stays as its editors formatted it
     if not dry_run:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        write_whole(path, text)
     return Outcome(OVERWRITTEN if existing is not None else CREATED, snippet_id, record.source, path)
+
+
+def write_whole(path: Path, text: str) -> None:
+    """Write *path* completely or not at all: a full disk (``ENOSPC``) leaves no half file
+    for lint to trip on; the OSError goes on to the command, which says what happened."""
+    if path.exists() and not path.is_file():  # a device or a pipe (/dev/stdout): never replaced, written into
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _draft(record: Record, texts: dict[str, RecordText], source_lang: str, snippet_id: str, existing: Snippet | None,

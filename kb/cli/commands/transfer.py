@@ -72,7 +72,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         sys.stdout.write(text.removeprefix(BOM))
         where = gettext("standard output")
     else:
-        Path(args.output).write_text(text, encoding="utf-8")
+        from kb.transfer.writer import write_whole
+
+        write_whole(Path(args.output), text)  # a full disk: no half file (kb/cli/main.py says so)
         where = args.output
     print(ngettext("exported %(count)d snippet to %(where)s", "exported %(count)d snippets to %(where)s", count)
           % {"count": count, "where": where}, file=sys.stderr)
