@@ -391,3 +391,33 @@ def test_an_import_onto_a_full_disk_leaves_no_half_file(tmp_path):
     assert "exit=2" in done.stdout and "no space left" in done.stderr and "Traceback" not in done.stderr, done.stderr
     assert "lint=0" in done.stdout, done.stdout  # every file written is whole
     assert done.stdout.strip().splitlines()[-1] == "0"  # and no temporary file was left behind
+
+
+def test_the_access_log_names_the_token_never_the_secret_or_the_text(secured, caplog):
+    with caplog.at_level(logging.INFO, logger="kb.access"):
+        secured.get("/api/v1/search?q=salainen+asiakasviesti", headers=bearer(AGENT_SECRET))
+        secured.post("/api/v1/suggest", json={"message": "Minun henkilötunnukseni on 010101-123A"},
+                     headers=bearer(AGENT_SECRET))
+        secured.get("/api/v1/search?q=lasku", headers=bearer("wrong-0123456789abcdef"))
+    lines = [record.getMessage() for record in caplog.records if record.name == "kb.access"]
+    assert len(lines) == 3
+    assert lines[0].startswith("GET /api/v1/search 200 ") and "token=agent" in lines[0]
+    assert lines[1].startswith("POST /api/v1/suggest 200 ") and "token=agent" in lines[1]
+    assert " 401 " in lines[2] and "token=-" in lines[2]
+    text = "\n".join(lines)
+    assert AGENT_SECRET not in text and "salainen" not in text and "010101" not in text and "wrong-" not in text
+
+
+def test_a_refused_watcher_reindex_and_a_stale_index_are_on_health(client, api_kb, index_dir):
+    from kb.search.watcher import Watcher
+
+    watcher = Watcher(api_kb, index_dir, 1)
+    assert watcher.check() is None
+    broken = api_kb / "outage" / "known.yaml"
+    broken.write_text("id: outage/known\ntexts: [broken\n", encoding="utf-8")
+    _touch_later(broken)
+    assert watcher.check() is None  # refused
+    data = client.get("/api/v1/health").get_json()
+    assert data["status"] == "degraded" and data["stale"] is True and data["problem_count"] == 1
+    assert data["problems"][0]["path"] == "outage/known.yaml" and data["problems"][0]["code"].startswith("KB")
+    assert client.get("/api/v1/search?q=h%C3%A4iri%C3%B6").get_json()["results"][0]["id"] == "outage/known"
