@@ -421,3 +421,21 @@ def test_a_refused_watcher_reindex_and_a_stale_index_are_on_health(client, api_k
     assert data["status"] == "degraded" and data["stale"] is True and data["problem_count"] == 1
     assert data["problems"][0]["path"] == "outage/known.yaml" and data["problems"][0]["code"].startswith("KB")
     assert client.get("/api/v1/search?q=h%C3%A4iri%C3%B6").get_json()["results"][0]["id"] == "outage/known"
+
+
+def test_a_notepad_file_with_bom_and_crlf_is_served_with_a_warning_and_fixed_by_lint(api_kb, index_dir, tmp_path):
+    from kb.content.loader import load_kb
+    from kb.search.indexing import index_kb
+
+    path = write_reply(api_kb, "billing/notepad", "Muistio", "Tallennettu Muistiolla.")
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+    kb = load_kb(api_kb)
+    assert "billing/notepad" in kb.snippets and not kb.errors
+    assert {p.code for p in kb.warnings if p.path == path} == {"KB003", "KB004"}
+    report = index_kb(api_kb, index_dir)
+    assert report.changed == 1 and {p.code for p in report.warnings} >= {"KB003", "KB004"}
+    done = _kb("lint", "--responses", str(api_kb))
+    assert done.returncode == 0 and "KB003" in done.stdout and "kb lint --fix" in done.stdout
+    done = _kb("lint", "--fix", "--responses", str(api_kb))
+    assert done.returncode == 0 and "fixed" in done.stderr and "KB003" not in done.stdout, done.stdout
+    assert not path.read_bytes().startswith(b"\xef\xbb\xbf") and b"\r" not in path.read_bytes()
