@@ -439,3 +439,41 @@ def test_a_notepad_file_with_bom_and_crlf_is_served_with_a_warning_and_fixed_by_
     done = _kb("lint", "--fix", "--responses", str(api_kb))
     assert done.returncode == 0 and "fixed" in done.stderr and "KB003" not in done.stdout, done.stdout
     assert not path.read_bytes().startswith(b"\xef\xbb\xbf") and b"\r" not in path.read_bytes()
+
+
+def _on_a_terminal(args: list[str]) -> tuple[int, str]:
+    """Run ``kb ARGS`` with standard error on a pseudo-terminal (stdout piped); what it showed there."""
+    import pty
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "kb.cli", *args], stdout=subprocess.PIPE, stderr=follower,
+                               env={**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "100"})
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        shown += chunk
+    process.communicate(timeout=120)
+    os.close(leader)
+    return process.returncode, shown.decode("utf-8", "replace")
+
+
+def test_long_work_shows_progress_on_a_terminal_and_nothing_when_piped(empty_kb, tmp_path):
+    for number in range(300):
+        write_reply(empty_kb, f"many/reply-{number:03d}", f"Otsikko {number}", "Teksti.")
+    args = ["index", "--full", "--responses", str(empty_kb), "--index", str(tmp_path / "index")]
+    status, shown = _on_a_terminal(args)
+    assert status == 0 and "indexing" in shown and "/300 [" in shown, shown
+    done = _kb(*args)
+    assert done.returncode == 0 and done.stderr == "" and "indexing" not in done.stdout
+    sheet = tmp_path / "many.csv"
+    sheet.write_text("title,body\n" + "".join(f"Otsikko {n},Hei! Teksti {n}.\n" for n in range(200)), encoding="utf-8")
+    status, shown = _on_a_terminal(["import", "sheet", str(sheet), "--responses", str(empty_kb), "--dry-run"])
+    assert status == 0 and "importing" in shown, shown
+    done = _kb("import", "sheet", str(sheet), "--responses", str(empty_kb), "--dry-run")
+    assert done.returncode == 0 and "importing" not in done.stderr + done.stdout

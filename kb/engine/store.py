@@ -116,7 +116,10 @@ def _write_vocabulary(build_dir: Path, vocabulary: Vocabulary) -> None:
 
 
 
-def _write_source(writer, source: DocSource, vocabulary: Vocabulary) -> Any:
+Progress = Callable[[int], None]  # told how many more documents were written
+
+
+def _write_source(writer, source: DocSource, vocabulary: Vocabulary, progress: Progress | None = None) -> Any:
     docs = source()
     while True:
         try:
@@ -125,6 +128,8 @@ def _write_source(writer, source: DocSource, vocabulary: Vocabulary) -> Any:
             return done.value
         writer.add_document(**_document(doc))
         _count_terms(vocabulary, doc)
+        if progress is not None:
+            progress(1)
 
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -165,17 +170,18 @@ def _write_segment(build_dir: str, source: DocSource) -> tuple[Any, Any, Vocabul
     except BaseException:
         writer._close_segment()
         raise
-    return segment, summary, vocabulary
+    return segment, summary, vocabulary, writer.docnum
 
 
 def build(index_dir: Path, languages: Iterable[str], sources: list[DocSource], meta: dict,
-          accept: Callable[[list[Any]], dict] | None = None, jobs: int = 1) -> Path:
+          accept: Callable[[list[Any]], dict] | None = None, jobs: int = 1, progress: Progress | None = None) -> Path:
     """Write a complete new index beside the current one and swap it in atomically.
 
     Each source's summary goes to *accept*, which may raise to abandon the build (the
     current one keeps serving) or return more meta. With ``jobs > 1`` each source is
     written in its own process as its own segment, and the segments are not merged: the
     searcher reads every segment, and merging would cost as much as writing them.
+    *progress* is told of documents written: one by one, or a source's at once in parallel.
     """
     index_dir = Path(index_dir)
     builds = index_dir / BUILDS
@@ -190,20 +196,24 @@ def build(index_dir: Path, languages: Iterable[str], sources: list[DocSource], m
             context = multiprocessing.get_context("spawn")  # never fork a threaded process
             with ProcessPoolExecutor(max_workers=min(jobs, len(sources)), mp_context=context,
                                      initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
-                results = list(pool.map(_write_segment, [str(build_dir)] * len(sources), sources))
-            more_meta = accept([summary for _, summary, _ in results]) if accept else {}
+                results = []
+                for result in pool.map(_write_segment, [str(build_dir)] * len(sources), sources):
+                    results.append(result)
+                    if progress is not None:
+                        progress(result[3])
+            more_meta = accept([summary for _, summary, _, _ in results]) if accept else {}
             vocabulary: Vocabulary = {}
-            for _, _, counts in results:
+            for _, _, counts, _ in results:
                 _merge_vocabularies(vocabulary, counts)
             writer = ix.writer()
             writer._close_segment()
-            writer._commit_toc([segment for segment, _, _ in results])
+            writer._commit_toc([segment for segment, _, _, _ in results])
             writer._finish()
         else:
             writer = ix.writer(limitmb=256, compound=False)
             vocabulary = {}
             try:
-                summaries = [_write_source(writer, source, vocabulary) for source in sources]
+                summaries = [_write_source(writer, source, vocabulary, progress) for source in sources]
                 more_meta = accept(summaries) if accept else {}
             except BaseException:
                 writer.cancel()

@@ -101,12 +101,13 @@ def content_stamp(root: Path) -> tuple[float, int]:
     return newest, count
 
 
-def reindex_here(root: Path, index_dir: Path, full: bool = False, wait: float | None = None) -> IndexReport:
+def reindex_here(root: Path, index_dir: Path, full: bool = False, wait: float | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> IndexReport:
     """``index_kb`` under the index's lock (waiting at most *wait* s: :class:`IndexBusy`), in
     this process; the outcome is recorded for ``/health`` (kb.search.guard)."""
     with index_lock(Path(index_dir), wait):
         try:
-            report = index_kb(Path(root), Path(index_dir), full=full)
+            report = index_kb(Path(root), Path(index_dir), full=full, progress=progress)
         except IndexRefused as refused:
             write_status(Path(index_dir), refused.problems, Path(root))
             raise

@@ -63,7 +63,7 @@ def check_into(into: str) -> None:
 
 def import_file(name: str, path: Path, root: Path, *, lang: str | None = None, into: str | None = None,
                 force: bool = False, dry_run: bool = False, dynamic_content: Path | None = None,
-                locales: Path | None = None) -> ImportResult:
+                locales: Path | None = None, progress: Callable[[int, int], None] | None = None) -> ImportResult:
     """Read *path* in format *name* and write its replies as snippet files under *root*."""
     from kb.content.kbyaml import load_settings
     from kb.transfer.writer import write_records
@@ -75,7 +75,8 @@ def import_file(name: str, path: Path, root: Path, *, lang: str | None = None, i
     report = Report()
     options = ImportOptions(settings, lang or settings.source_lang, report, dynamic_content, locales)
     records = FORMATS[name].read(Path(path), options)
-    return write_records(records, Path(root), settings, report, into=into, force=force, dry_run=dry_run)
+    return write_records(records, Path(root), settings, report, into=into, force=force, dry_run=dry_run,
+                         progress=progress)
 
 
 def export_kb(name: str, root: Path, *, lang: str | None = None, dynamic_content: bool = False,

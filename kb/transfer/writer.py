@@ -12,6 +12,7 @@ when the source text changed. Escalations are never overwritten: their wording i
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,11 +55,15 @@ class ImportResult:
 
 
 def write_records(records: list[Record], root: Path, settings: KBSettings, report: Report, into: str | None = None,
-                  force: bool = False, dry_run: bool = False) -> ImportResult:
-    """Turn *records* into snippet files under *root*; with *dry_run* nothing is written."""
+                  force: bool = False, dry_run: bool = False,
+                  progress: Callable[[int, int], None] | None = None) -> ImportResult:
+    """Turn *records* into snippet files under *root*; with *dry_run* nothing is written.
+    *progress* is told ``(done, total)`` records."""
     taken: set[str] = set()
     outcomes = []
-    for record in records:
+    for number, record in enumerate(records):
+        if progress is not None:
+            progress(number, len(records))
         texts = _known_languages(record, settings, report)
         if not texts:
             outcomes.append(Outcome(INVALID, "-", record.source, root,

@@ -16,6 +16,7 @@ KIND_WORDS = {"reply": N_("reply"), "escalation": N_("escalation")}  # how `kb s
 def cmd_index(args: argparse.Namespace) -> int:
     import sys
 
+    from kb.cli.progress import progress_bar
     from kb.search.guard import IndexBusy, lock_is_held
     from kb.search.watcher import reindex_here
 
@@ -24,7 +25,9 @@ def cmd_index(args: argparse.Namespace) -> int:
                       "waiting at most %(seconds)s s") % {"index": args.index, "seconds": f"{args.wait:g}"}, file=sys.stderr)
     try:
         # The server's reindexing lock: never two writers (Whoosh would end one with a LockError).
-        report = reindex_here(Path(args.responses), Path(args.index), full=args.full, wait=args.wait)  # IndexRefused: main.py
+        with progress_bar(gettext("indexing"), gettext("files")) as progress:
+            report = reindex_here(Path(args.responses), Path(args.index), full=args.full, wait=args.wait,
+                                  progress=progress)  # IndexRefused: kb/cli/main.py
     except IndexBusy:
         fail("index", gettext("%(index)s is still being written by another process; nothing was changed. Run again "
                               "when it has finished, or give a longer --wait") % {"index": args.index})
