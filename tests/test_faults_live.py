@@ -10,7 +10,7 @@ import threading
 import time
 
 import pytest
-from support.api_support import free_port, http, live_server, serve_command, write_kb
+from support.api_support import http, live_server, serve_command, write_kb
 
 pytestmark = [pytest.mark.live_server, pytest.mark.slow]
 
@@ -168,5 +168,67 @@ def test_broken_kb_yaml_under_load_loses_no_request_and_gives_no_5xx(server):
     assert set(counts) == {200}, counts
 
 
-def test_free_port_helper_gives_a_port():
-    assert free_port() > 0
+class Load:
+    """Bounded load from a few threads until stopped: every request's status counted, 0 = lost."""
+
+    URLS = ("/api/v1/search?q=lasku", "/api/v1/health", "/api/v1/search?q=paketti&lang=en")
+
+    def __init__(self, base: str, threads: int = 4):
+        self.base, self.counts, self.stop = base, {}, threading.Event()
+        self._lock = threading.Lock()
+        self.threads = [threading.Thread(target=self._run) for _ in range(threads)]
+
+    def _run(self) -> None:
+        while not self.stop.is_set():
+            for url in self.URLS:
+                try:
+                    status = http("GET", self.base + url, timeout=10)[0]
+                except OSError:
+                    status = 0
+                with self._lock:
+                    self.counts[status] = self.counts.get(status, 0) + 1
+
+    def __enter__(self) -> Load:
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        for thread in self.threads:
+            thread.join()
+
+
+def test_a_held_index_lock_under_load_answers_409_and_the_edit_is_served_after(server):
+    from conftest import write_reply
+
+    from kb.search.guard import index_lock
+
+    base, responses, index = server
+    with Load(base) as load:
+        with index_lock(index):
+            write_reply(responses, "billing/invoice", "Laskun selitys", "Nyt laskussa puhutaan seepraraidoista.")
+            status, headers, body = http("POST", base + "/api/v1/reload", timeout=30)
+            assert status == 409 and json.loads(body)["error"]["code"] == "reindex_busy" and headers["Retry-After"]
+            time.sleep(1.5)  # the watcher polls and finds the index busy too
+        deadline = time.monotonic() + 30
+        while not json.loads(http("GET", base + "/api/v1/search?q=seepraraidoista")[2])["results"]:
+            assert time.monotonic() < deadline, "the edit made while the index was busy was never served"
+            time.sleep(0.2)
+    total = sum(load.counts.values())
+    print(f"\nheld index lock under load: {total} requests, statuses {load.counts}, reload 409")
+    assert set(load.counts) == {200}, load.counts
+
+
+def test_slow_clients_under_load_lose_no_request(server):
+    base, _, _ = server
+    slow = _open_slow(_port(base), SLOW_CLIENTS)
+    try:
+        with Load(base) as load:
+            time.sleep(5)
+    finally:
+        for sock in slow:
+            sock.close()
+    total = sum(load.counts.values())
+    print(f"\n{SLOW_CLIENTS} slow clients and bounded load for 5 s: {total} requests, statuses {load.counts}")
+    assert set(load.counts) == {200} and total > 50, load.counts
