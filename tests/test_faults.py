@@ -477,3 +477,26 @@ def test_long_work_shows_progress_on_a_terminal_and_nothing_when_piped(empty_kb,
     assert status == 0 and "importing" in shown, shown
     done = _kb("import", "sheet", str(sheet), "--responses", str(empty_kb), "--dry-run")
     assert done.returncode == 0 and "importing" not in done.stderr + done.stdout
+
+
+def _operations(client) -> list[tuple[str, str, bool]]:
+    """(path, method, open without a token) of every operation of the OpenAPI document."""
+    document = client.get("/api/v1/openapi.json").get_json()
+    return [(path.replace("{id}", "delivery/tracking").replace("{lang}", "fi"), method.upper(),
+             operation.get("security") == []) for path, methods in document["paths"].items()
+            for method, operation in methods.items()]
+
+
+@pytest.mark.parametrize("secret", [None, "old-secret-0123456789abcdef0", "not-a-token-at-all-0123456789", "\ud800"])
+def test_every_operation_without_a_valid_token_is_refused_never_a_5xx(secured, secret):
+    seen: dict[int, int] = {}
+    header = {} if secret is None else {
+        "Authorization": f"Bearer {secret}".encode("utf-8", "surrogatepass").decode("latin-1")}
+    for path, method, public in _operations(secured) * 2:  # twice: past the allowance of failed authentication
+        for body in (None, {"message": "paketti"}, {"id": "delivery/tracking", "lang": "fi"}):
+            response = secured.open(path, method=method, headers=header, json=body)
+            seen[response.status_code] = seen.get(response.status_code, 0) + 1
+            assert response.is_json and response.status_code < 500, (path, method, response.status_code)
+            allowed = (200, 405, 415, 422) if public else (401, 429)
+            assert response.status_code in allowed, (path, method, response.status_code)
+    assert 401 in seen and 429 in seen, seen
