@@ -342,7 +342,7 @@ def test_export_to_a_full_disk_says_so(empty_kb):
     assert done.returncode == 2 and "no space left" in done.stderr and "Traceback" not in done.stderr
 
 
-def _small_tmpfs_shell(script: str) -> subprocess.CompletedProcess:
+def _small_tmpfs_shell(script: str, tmp_path: Path) -> subprocess.CompletedProcess:
     """*script* run by sh with $DISK a 2 MB tmpfs of its own (a private mount namespace:
     nothing to clean up, nothing seen outside), as root or through a user namespace."""
 
@@ -350,25 +350,24 @@ def _small_tmpfs_shell(script: str) -> subprocess.CompletedProcess:
     unshare = shutil.which("unshare")
     if unshare is None:
         pytest.skip("unshare (util-linux) is needed for a small tmpfs")
-    disk = f"/tmp/kb-full-disk-{os.getpid()}"
-    os.makedirs(disk, exist_ok=True)
+    disk = tmp_path / "small-disk"
+    disk.mkdir()
     body = f'mount -t tmpfs -o size=2m tmpfs "{disk}" && DISK="{disk}" KB="{sys.executable} -m kb.cli" && {script}'
     for prefix in ([unshare, "--mount"], [unshare, "--user", "--map-root-user", "--mount"]):
         done = subprocess.run([*prefix, "sh", "-c", body], capture_output=True, text=True, timeout=180,
                               env={**os.environ, "PYTHONPATH": str(REPO)})
         if "mount" not in done.stderr.split(":", 2)[0] and "Operation not permitted" not in done.stderr[:300]:
-            os.rmdir(disk)
             return done
     pytest.skip(f"no permission to mount a tmpfs here: {done.stderr[:200]}")
 
 
-def test_a_full_disk_during_a_build_keeps_the_index_in_service(api_kb):
+def test_a_full_disk_during_a_build_keeps_the_index_in_service(api_kb, tmp_path):
     done = _small_tmpfs_shell(
         f'$KB index --responses "{api_kb}" --index "$DISK/index" >/dev/null && '
         '(dd if=/dev/zero of="$DISK/filler" bs=64k 2>/dev/null; true) && '
         f'$KB index --full --responses "{api_kb}" --index "$DISK/index"; echo "exit=$?"; '
         'ls "$DISK/index/builds" | wc -l; '
-        f'rm "$DISK/filler"; $KB search paketti --responses "{api_kb}" --index "$DISK/index" --json')
+        f'rm "$DISK/filler"; $KB search paketti --responses "{api_kb}" --index "$DISK/index" --json', tmp_path)
     out, err = done.stdout, done.stderr
     assert "exit=2" in out, out + err
     assert "no space left on the disk" in err and "Traceback" not in err, err
@@ -386,7 +385,7 @@ def test_an_import_onto_a_full_disk_leaves_no_half_file(tmp_path):
         f'mkdir "$DISK/responses" && cp "{SAMPLE / "kb.yaml"}" "$DISK/responses/" && '
         f'$KB import sheet "{sheet}" --responses "$DISK/responses"; echo "exit=$?"; '
         '$KB lint --responses "$DISK/responses" >/dev/null; echo "lint=$?"; '
-        'ls -a "$DISK/responses/imported" | grep -c "\\.tmp$"')
+        'ls -a "$DISK/responses/imported" | grep -c "\\.tmp$"', tmp_path)
     assert shutil.which("sh")
     assert "exit=2" in done.stdout and "no space left" in done.stderr and "Traceback" not in done.stderr, done.stderr
     assert "lint=0" in done.stdout, done.stdout  # every file written is whole
