@@ -49,8 +49,9 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     from kb.content.kbyaml import load_settings
-    from kb.search.indexing import index_is_current, index_kb
+    from kb.search.indexing import index_is_current
     from kb.search.service import SearchService
+    from kb.search.watcher import reindex_here
 
     root, index_dir = Path(args.responses), Path(args.index)
     settings = load_settings(root)
@@ -63,7 +64,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         fail("search", exc)
         return 2
     if not index_is_current(root, index_dir):
-        index_kb(root, index_dir)
+        reindex_here(root, index_dir)  # under the writers' lock (waiting for it), like kb index
     service = SearchService(index_dir, settings)
     try:
         response = service.search(args.query, lang=args.lang, limit=args.limit, channel=args.channel)
