@@ -58,7 +58,8 @@ SETTINGS: dict[str, Setting] = {
                                          "(or --insecure-no-auth).")),
         Setting("port", 8000, N_("TCP port to listen on."), int),
         Setting("workers", 2, N_("Worker processes; about one per CPU core."), int),
-        Setting("threads", 4, N_("Threads per worker process."), int),
+        Setting("threads", 4, N_("Not used any more: the gevent workers of kb serve need no threads for "
+                                  "waiting connections. Kept so that existing command lines still start."), int),
         Setting("plugin_dir", "", N_("Folder served at /plugin/ when it exists (the helpdesk plugin); empty for the "
                                       "plugin installed with Vastaus.")),
         Setting("watch_seconds", 5.0, N_("Poll the responses folder (files and git HEAD) this often and reindex "

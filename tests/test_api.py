@@ -194,7 +194,8 @@ def test_render_errors(client):
 
 
 def test_health_and_version(client):
-    assert client.get("/api/v1/health").get_json() == {"status": "ok", "snippets": 4}
+    assert client.get("/api/v1/health").get_json() == {"status": "ok", "snippets": 4, "stale": False, "problems": [],
+                                                       "problem_count": 0}
     data = client.get("/api/v1/version").get_json()
     assert data["snippets"] == {"total": 4, "reply": 3, "escalation": 1}
     assert data["channels"]["twitter"] == 280 and data["channels"]["email"] is None

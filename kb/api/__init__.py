@@ -53,7 +53,7 @@ def config_from_settings(settings: dict[str, object], workers: int = 1) -> dict:
 
 def create_app(test_config: dict | None = None) -> Flask:
     """The app; *test_config* overrides the settings (tests build a tiny app on ``tmp_path``)."""
-    from kb.api import errors, metrics, openapi, ops, pages, search, security, snippets, strings
+    from kb.api import accesslog, errors, metrics, openapi, ops, pages, search, security, snippets, strings
     from kb.api.services import Services
 
     app = Flask(__name__)
@@ -88,6 +88,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                 i18n.reset(token)
 
     metrics.init_app(app)
+    accesslog.init_app(app)
     security.init_app(app)
     errors.register(app)
     for blueprint in (search.bp, snippets.bp, strings.bp, ops.bp, openapi.bp, metrics.bp, pages.bp):

@@ -11,6 +11,7 @@ import math
 
 from flask import Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
 
 from kb.i18n import gettext
 
@@ -91,6 +92,18 @@ def register(app: Flask) -> None:
     def _werkzeug_error(exc: HTTPException) -> Response:
         return error_response(_http_error(exc))
 
+    @app.after_request
+    def _json_redirect(response: Response) -> Response:
+        # Werkzeug answers a missing trailing slash (/plugin) with a 308 and an HTML page,
+        # without asking the error handlers; the Location stays, the page becomes the shape.
+        if isinstance(request.routing_exception, RequestRedirect):
+            location = response.headers.get("Location", "")
+            redirect = error_response(ApiError(response.status_code, "redirect",
+                                               gettext("This address has moved to %(location)s.") % {"location": location},
+                                               headers={"Location": location}, details={"location": location}))
+            return redirect
+        return response
+
     @app.errorhandler(FileNotFoundError)
     def _no_index(exc: FileNotFoundError) -> Response:
         # The engine raises it when there is no index (yet): the service is up, the content is not.
@@ -98,6 +111,23 @@ def register(app: Flask) -> None:
         return error_response(ApiError(503, "index_unavailable",
                                        gettext("The search index is not available yet; try again shortly."),
                                        headers={"Retry-After": "5"}))
+
+    @app.errorhandler(TimeoutError)
+    def _slow_client(exc: TimeoutError) -> Response:
+        # The body did not arrive within the worker's deadline (kb.api.worker.READ_SECONDS).
+        log.warning("client too slow on %s: %s", request.endpoint, exc)
+        response = error_response(ApiError(408, "request_timeout", gettext("The request was not sent in time.")))
+        response.headers["Connection"] = "close"
+        return response
+
+    @app.errorhandler(UnicodeError)
+    def _not_unicode(exc: UnicodeError) -> Response:
+        # A lone surrogate that got past the checks of kb.api.params (a path, a header): the
+        # request's fault, never a 500. Logged briefly, without the text.
+        log.warning("refused text that is not valid Unicode on %s: %s", request.endpoint, type(exc).__name__)
+        from kb.api.params import lone_surrogate
+
+        return error_response(bad_request(lone_surrogate()))
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:

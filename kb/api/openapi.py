@@ -45,6 +45,14 @@ JSON_BODY = {"413": _error("The request body is too large."),
              "415": _error("The request body is not sent as JSON.")}
 
 
+CONTENT_STATE = {
+    "stale": {"type": "boolean", "description": "Some file of the content is newer than the index served."},
+    "problems": {"type": "array", "items": {"$ref": "#/components/schemas/Problem"},
+                 "description": "Problems of kb.yaml and of the last refused reindex (at most 20)."},
+    "problem_count": INT,
+}
+
+
 def _obj(properties: dict, required: tuple[str, ...] | None = None, closed: bool = False) -> dict:
     """An object schema; every property is required unless *required* says which are."""
     schema: dict = {"type": "object", "properties": properties,
@@ -73,8 +81,13 @@ SCHEMAS: dict = {
                   "source_version": {"type": "integer", "nullable": True}}),
     "Display": _obj({"lang": STR, "requested_lang": STR, "fallback": BOOL, "title": STR, "body": STR,
                      "short": NULLABLE_STR, "stale": BOOL, "guidance": NULLABLE_STR}),
-    "Health": _obj({"status": {"type": "string", "enum": ["ok"]}, "snippets": INT}),
+    "Problem": _obj({"path": STR, "line": INT, "code": STR, "message": STR}),
+    "Health": _obj({"status": {"type": "string", "enum": ["ok", "degraded"],
+                               "description": "degraded: the last good index serves, but the content on disk has "
+                                              "problems or is newer than it."},
+                    "snippets": INT, **CONTENT_STATE}),
     "Version": _obj({
+        **CONTENT_STATE,
         "version": STR, "api": STR, "revision": NULLABLE_STR, "languages": STR_LIST,
         "snippets": _obj({"total": INT, "reply": INT, "escalation": INT}),
         "index": _obj({"built_at": NULLABLE_STR, "updated_at": NULLABLE_STR}),
@@ -165,8 +178,12 @@ def _paths(lang: dict, channel: dict, limit: dict, example_id: str | None) -> di
             "responses": {"200": _json("ReloadResponse", "The index is up to date."),
                           "400": _error("The body is not a JSON object."),
                           "403": _error("The token is not an admin token."),
+                          "409": {**_error("Another process is writing the index (a reindex, kb index); "
+                                           "nothing was changed: try again after Retry-After seconds."),
+                                  "headers": {"Retry-After": {"schema": {"type": "integer", "minimum": 1}}}},
                           "422": _error("The knowledge base has errors (listed in error.problems); "
                                         "the old index serves on."),
+                          "503": _error("Reindexing failed on the server (e.g. a full disk); the old index serves on."),
                           **JSON_BODY, **COMMON},
         }},
         "/api/v1/health": {"get": {

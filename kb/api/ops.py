@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import logging
 from collections import Counter
 from pathlib import Path
 
@@ -13,16 +14,30 @@ from kb.api import params
 from kb.api.errors import ApiError, bad_request
 from kb.api.services import services
 from kb.i18n import gettext, ngettext
+from kb.search.guard import IndexBusy
 from kb.search.indexing import IndexRefused
-from kb.search.watcher import git_head, reindex
+from kb.search.watcher import RELOAD_WAIT, git_head, reindex
 
 bp = Blueprint("ops", __name__, url_prefix="/api/v1")
+log = logging.getLogger(__name__)
+
+
+def _content_state(svc) -> dict:
+    """What /health and /version say about the content: problems found in it, and whether the
+    index served is older than the files (an edit not indexed yet, or refused)."""
+    problems, count = svc.problems()
+    return {"stale": svc.stale(), "problems": problems, "problem_count": count}
 
 
 @bp.get("/health")
 def health():
-    """200 while the index answers; 503 (through the error handler) when there is none."""
-    return jsonify({"status": "ok", "snippets": services().doc_count()})
+    """200 while the index answers (``degraded`` when the content on disk has problems or is
+    newer than the index: the last good index serves on); 503 when there is none."""
+    svc = services()
+    snippets = svc.doc_count()
+    state = _content_state(svc)
+    status = "degraded" if state["problem_count"] or state["stale"] else "ok"
+    return jsonify({"status": status, "snippets": snippets, **state})
 
 
 def _time(epoch: object) -> str | None:
@@ -46,6 +61,7 @@ def version():
         "language_names": dict(svc.settings.languages),  # code -> the language's own name, for the plugin's menu
         "channels": dict(svc.settings.channels),  # the plugin shows "212 / 280" from these
         "index": {"built_at": _time(meta.get("built_at")), "updated_at": _time(meta.get("updated_at"))},
+        **_content_state(svc),
     })
 
 
@@ -77,7 +93,8 @@ def reload():
             raise bad_request(gettext("The field '%(field)s' must be true or false.") % {"field": "full"})
     svc = services()
     try:
-        report = reindex(svc.responses, svc.index_dir, full=full, locale=g.get("locale", "en"))  # messages in the request's language
+        report = reindex(svc.responses, svc.index_dir, full=full, locale=g.get("locale", "en"),  # messages in its language
+                         wait=float(current_app.config.get("RELOAD_WAIT", RELOAD_WAIT)))
         svc.index_changed()
     except IndexRefused as refused:
         count = len(refused.problems)
@@ -85,6 +102,14 @@ def reload():
                            "The knowledge base has %(count)d errors; the index was not changed.", count) % {"count": count}
         raise ApiError(422, "kb_invalid", message,
                        details={"problems": [_problem(p, svc.responses) for p in refused.problems]}) from None
+    except IndexBusy:
+        raise ApiError(409, "reindex_busy", gettext("Another process is writing the index; try again shortly."),
+                       headers={"Retry-After": "5"}) from None
+    except RuntimeError as failed:  # the child failed (a full disk): the old index serves on
+        log.error("reload failed: %s", str(failed).splitlines()[-1][:500])
+        raise ApiError(503, "reindex_failed", gettext("Reindexing failed on the server (the error was logged); "
+                                                      "the previous index is still served."),
+                       headers={"Retry-After": "30"}) from None
     return jsonify({
         "full": report.full,
         "snippets": report.snippets,

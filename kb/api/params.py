@@ -30,6 +30,9 @@ def json_body(fields: tuple[str, ...], required: tuple[str, ...] = ()) -> dict:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise bad_request(gettext("The request body is not valid JSON.")) from None
+    except RecursionError:  # [[[[... deeper than Python's stack
+        raise bad_request(too_deep()) from None
+    check_text(body)
     if not isinstance(body, dict):
         raise bad_request(gettext("The request body must be a JSON object."))
     for name in body:
@@ -40,6 +43,42 @@ def json_body(fields: tuple[str, ...], required: tuple[str, ...] = ()) -> dict:
         if name not in body:
             raise bad_request(gettext("The field '%(field)s' is required.") % {"field": name})
     return body
+
+
+MAX_DEPTH = 32  # no request of the API nests more than three levels
+
+
+def too_deep() -> str:
+    return gettext("The request body is nested too deeply; the limit is %(limit)d levels.") % {"limit": MAX_DEPTH}
+
+
+def lone_surrogate() -> str:
+    return gettext("The request contains a lone surrogate (such as \\ud800), which is not a character; "
+                   "send text as valid Unicode.")
+
+
+def has_lone_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def check_text(value: object) -> None:
+    """Refuse (400) JSON nested deeper than MAX_DEPTH or holding a lone surrogate in any key or
+    string: JSON's ``\\ud800`` escapes make one, and it cannot be written out again as UTF-8."""
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            if has_lone_surrogate(item):
+                raise bad_request(lone_surrogate())
+        elif isinstance(item, dict | list):
+            if depth > MAX_DEPTH:
+                raise bad_request(too_deep())
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
 
 
 def string_field(body: dict, name: str) -> str | None:

@@ -3,7 +3,13 @@
 Order per request under ``/api/``: CORS preflight (answered before authentication, as
 browsers send no credentials with it), then the bearer token when tokens are configured,
 then the client's rate limit. Health, version and the OpenAPI document stay open so that
-load balancers and client generators need no secret.
+load balancers and client generators need no secret; ``/metrics`` needs a token like the API.
+
+Failed authentication has its own allowance per address (AUTH_FAILURE_BURST, refilled at
+AUTH_FAILURE_RATE a second), whatever ``--rate-limit`` says: beyond it a failure answers 429
+instead of 401. A valid token is always verified and served, so that one misconfigured
+client behind a proxy (one address for everybody) cannot lock every agent out; tokens are
+at least 16 characters, so the allowance bounds the cost of failures rather than guessing.
 """
 
 from __future__ import annotations
@@ -18,6 +24,9 @@ from kb.api.tokens import ApiToken, TokenStore
 from kb.i18n import gettext
 
 API_PREFIX = "/api/"
+GUARDED_ENDPOINTS = {"metrics.metrics_page"}  # outside /api/ but behind the tokens all the same
+AUTH_FAILURE_RATE = 1.0
+AUTH_FAILURE_BURST = 10.0
 PUBLIC_ENDPOINTS = {"ops.health", "ops.version", "openapi.openapi_document", "strings.plugin_strings"}
 UNLIMITED_ENDPOINTS = {"ops.health"}
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
@@ -30,8 +39,19 @@ def _unauthorized(message: str, error: str | None = None) -> ApiError:
     return ApiError(401, "unauthorized", message, headers={"WWW-Authenticate": challenge})
 
 
-def authenticate(tokens: TokenStore) -> ApiToken | None:
-    """The caller's token; raises 401 when tokens are configured and none valid is given."""
+def authenticate(tokens: TokenStore, failures: TokenBuckets | None = None) -> ApiToken | None:
+    """The caller's token; raises 401 when tokens are configured and none valid is given (429
+    when the caller's address has failed more often than *failures* allows)."""
+    try:
+        return _authenticate(tokens)
+    except ApiError as error:
+        wait = failures.take(f"addr:{request.remote_addr}") if failures is not None else 0.0
+        if wait:
+            raise rate_limited(wait) from None
+        raise error from None
+
+
+def _authenticate(tokens: TokenStore) -> ApiToken | None:
     header = request.headers.get("Authorization", "")
     scheme, _, secret = header.partition(" ")
     secret = secret.strip()
@@ -74,14 +94,15 @@ def init_app(app: Flask) -> None:
     tokens: TokenStore = app.config["TOKENS"]
     rate = float(app.config.get("RATE_LIMIT") or 0)
     limiter = TokenBuckets(rate, float(app.config.get("RATE_BURST") or 1)) if rate > 0 else None
+    failures = TokenBuckets(AUTH_FAILURE_RATE, AUTH_FAILURE_BURST)
 
     @app.before_request
     def _guard() -> Response | None:
-        if not request.path.startswith(API_PREFIX):
+        if not request.path.startswith(API_PREFIX) and request.endpoint not in GUARDED_ENDPOINTS:
             return None
-        if request.method == "OPTIONS":
+        if request.method == "OPTIONS" and request.path.startswith(API_PREFIX):
             return _preflight()
-        g.token = None if request.endpoint in PUBLIC_ENDPOINTS else authenticate(tokens)
+        g.token = None if request.endpoint in PUBLIC_ENDPOINTS else authenticate(tokens, failures)
         if limiter is not None and request.endpoint not in UNLIMITED_ENDPOINTS:
             key = f"token:{g.token.name}" if g.token is not None else f"addr:{request.remote_addr}"
             wait = limiter.take(key)

@@ -3,7 +3,9 @@
 Before anything listens it checks the security settings: loopback is the default, and a
 server reachable from other machines refuses to start without API tokens unless told
 ``--insecure-no-auth``. It builds the index when it is missing or older than the content,
-then runs gunicorn with ``gthread`` workers. Each worker builds its own app after the fork
+then runs gunicorn with gevent workers (:mod:`kb.api.worker`: a slow or idle connection
+parks a greenlet instead of holding a thread, and gunicorn's own refusals answer in the
+API's JSON error shape). Each worker builds its own app after the fork
 (``preload_app=False``), so no index reader or lock is shared between processes.
 
 The gunicorn master runs one :class:`kb.search.watcher.Watcher` thread (started in ``when_ready``)
@@ -14,9 +16,11 @@ prometheus_client's multiprocess mode, in a temporary folder made here and remov
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import shutil
+import socket
 import sys
 import tempfile
 from pathlib import Path
@@ -35,7 +39,7 @@ log = logging.getLogger("kb.api.server")
 
 EXIT_CONFIG = 2
 EXIT_CONTENT = 1
-THREADS_DEFAULT = 4
+WORKER_CONNECTIONS = 1000  # open connections per worker, idle ones included
 
 
 class ServeError(Exception):
@@ -83,6 +87,22 @@ def check_security(values: dict) -> TokenStore:
     if float(values["watch_seconds"]) < 0:
         raise ServeError(gettext("--watch-seconds must be 0 (off) or more"))
     return tokens
+
+
+def check_port(host: str, port: int) -> None:
+    """Raise :class:`ServeError` naming the port when something listens on it already:
+    gunicorn would say "serving", then retry five times with a traceback each."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds: TIME_WAIT is no conflict
+        try:
+            probe.bind((host.strip("[]"), port))
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                return  # gunicorn says what else is wrong (a name that does not resolve, no permission)
+            raise ServeError(gettext("port %(port)d on %(host)s is already in use (another kb serve?); choose another "
+                                     "with --port or KB_PORT, for example --port %(other)d")
+                             % {"port": port, "host": host, "other": port + 1}) from None
 
 
 def prepare_index(root: Path, index_dir: Path) -> None:
@@ -133,8 +153,8 @@ def gunicorn_options(values: dict, watcher_box: list) -> dict:
     return {
         "bind": [bind_address(str(values["host"]), int(values["port"]))],
         "workers": int(values["workers"]),
-        "worker_class": "gthread",
-        "threads": int(values["threads"] or THREADS_DEFAULT),
+        "worker_class": "kb.api.worker.VastausWorker",
+        "worker_connections": WORKER_CONNECTIONS,
         "preload_app": False,
         "timeout": 30,
         "graceful_timeout": 10,
@@ -156,6 +176,11 @@ def serve(values: dict) -> int:
                         format="[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s")
     try:
         tokens = check_security(values)
+    except ServeError as exc:
+        print(f"kb serve: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    try:
+        check_port(str(values["host"]), int(values["port"]))
     except ServeError as exc:
         print(f"kb serve: {exc}", file=sys.stderr)
         return EXIT_CONFIG

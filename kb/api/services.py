@@ -14,38 +14,80 @@ I/O, JSON and language detection.
 
 from __future__ import annotations
 
+import logging
+import os
 import threading
+import time
 from collections import OrderedDict
 from pathlib import Path
 
 from flask import current_app
 
-from kb.content.kbyaml import SETTINGS_FILE, KBSettings, load_settings
+from kb.content.kbyaml import SETTINGS_FILE, KBSettings, SettingsError, load_settings
 from kb.content.model import Snippet
 from kb.language import detect as langdetect
+from kb.search.guard import read_status
+from kb.search.indexing import index_is_current
 from kb.search.service import SearchService
 from kb.search.triggers import Match, TriggerMatcher
 
+log = logging.getLogger(__name__)
+
 INDEX_CHECK_SECONDS = 0.25  # how soon a worker sees a build swapped in by another process
 CACHE_SIZE = 2048  # search answers remembered per worker (a few MB)
+STALE_CHECK_SECONDS = 5.0
+LAST_GOOD = ".last-good"  # folder in the index folder holding the last kb.yaml that could be read
 
 
 class Services:
     def __init__(self, responses: Path, index_dir: Path):
         self.responses, self.index_dir = Path(responses), Path(index_dir)
         self._settings_stamp = self._stamp()
-        self._settings = load_settings(self.responses)
+        self.settings_problem: SettingsError | None = None  # kb.yaml as it is on disk, when it cannot be read
+        self._settings = self._first_settings()
         self._search = SearchService(self.index_dir, self._settings, INDEX_CHECK_SECONDS)
         self._reading = threading.RLock()  # every use of the index (see the module docstring)
         self._cache: OrderedDict[tuple, dict] = OrderedDict()  # search answers, least recently used first
         self._cache_generation: tuple[int, int] | None = None
         self._matcher: tuple[int, int, TriggerMatcher] | None = None  # (service id, generation, matcher)
+        self._stale: tuple[float, bool] | None = None  # (when looked, stale)
 
     def _stamp(self) -> float | None:
         try:
             return (self.responses / SETTINGS_FILE).stat().st_mtime
         except OSError:
             return None
+
+    def _first_settings(self) -> KBSettings:
+        """``kb.yaml``; when it is broken, the last one this server could read (a worker
+        restarted while an editor's change is broken must not fail to start)."""
+        try:
+            settings = load_settings(self.responses)
+        except SettingsError as problem:
+            self._broken(problem)
+            return load_settings(self.index_dir / LAST_GOOD)  # no copy: nothing was ever served, so fail
+        self._keep_copy()
+        return settings
+
+    def _broken(self, problem: SettingsError) -> None:
+        # Said once per change of the file, not per request: the problem is on /health and /version.
+        log.error("%s cannot be read, the last good settings serve on: %s", SETTINGS_FILE, problem)
+        self.settings_problem = problem
+
+    def _keep_copy(self) -> None:
+        """The kb.yaml just read, copied into the index folder for :meth:`_first_settings`."""
+        folder = self.index_dir / LAST_GOOD
+        try:
+            data = (self.responses / SETTINGS_FILE).read_bytes()
+            target = folder / SETTINGS_FILE
+            if target.is_file() and target.read_bytes() == data:
+                return
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp = folder / f".{SETTINGS_FILE}.{os.getpid()}.tmp"
+            tmp.write_bytes(data)
+            os.replace(tmp, target)  # several workers may write it at once: each write is whole
+        except OSError as exc:  # a read-only index folder: only a restart during a broken kb.yaml suffers
+            log.warning("could not keep a copy of %s in %s: %s", SETTINGS_FILE, folder, exc)
 
     def _refresh_settings(self) -> None:
         stamp = self._stamp()
@@ -54,10 +96,38 @@ class Services:
         with self._reading:  # the one lock: no request uses the index while the service changes
             if stamp == self._settings_stamp:
                 return
-            settings = load_settings(self.responses)  # SettingsError: keep serving the old ones
+            try:
+                settings = load_settings(self.responses)
+            except SettingsError as problem:  # keep serving the old ones; try again when it changes
+                self._settings_stamp = stamp
+                self._broken(problem)
+                return
+            self.settings_problem = None
+            self._keep_copy()
             self._search.close()
             self._search = SearchService(self.index_dir, settings, INDEX_CHECK_SECONDS)
             self._settings, self._settings_stamp = settings, stamp
+
+    def problems(self) -> tuple[list[dict], int]:
+        """What is wrong with the content on disk, as this server last found it: ``kb.yaml``
+        (this worker read it), then the last refused reindex (any process; kb.search.guard).
+        The list is shortened; the number is of them all."""
+        found: list[dict] = []
+        if self.settings_problem is not None:
+            problem = self.settings_problem
+            found.append({"path": SETTINGS_FILE, "line": problem.line, "code": "KB040", "message": problem.message})
+        status = read_status(self.index_dir)
+        content = [item for item in status.get("problems", []) if not (found and item.get("code") == "KB040")]
+        count = len(found) + int(status.get("count", 0)) - (len(status.get("problems", [])) - len(content))
+        return found + content, count
+
+    def stale(self) -> bool:
+        """True when some file of the content is newer than the index served (looked at
+        most every STALE_CHECK_SECONDS: it walks the whole folder)."""
+        now = time.monotonic()
+        if self._stale is None or now - self._stale[0] > STALE_CHECK_SECONDS:
+            self._stale = (now, not index_is_current(self.responses, self.index_dir))
+        return self._stale[1]
 
     def index_changed(self) -> None:
         """This process just changed the index: look at it on the next request."""

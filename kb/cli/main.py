@@ -8,6 +8,7 @@ index, an approval, an export) is shown here, once, the same way for every comma
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import sys
 
@@ -25,6 +26,16 @@ def build_parser() -> argparse.ArgumentParser:
     for group in GROUPS:
         importlib.import_module(f"kb.cli.commands.{group}").register(sub)
     return parser
+
+
+def os_error_message(exc: OSError) -> str:
+    """What went wrong with the file system, and what to do about a full disk."""
+    where = exc.filename or "?"
+    if exc.errno == errno.ENOSPC:
+        return gettext("no space left on the disk while writing %(path)s; free some space and run again (what was "
+                       "being written was not kept: the index in service and finished files are as they were)") \
+            % {"path": where}
+    return gettext("cannot use %(path)s: %(reason)s") % {"path": where, "reason": exc.strerror or exc}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,6 +60,9 @@ def _run(argv: list[str] | None) -> int:
         return 1
     except (SettingsError, GitError) as exc:
         print(f"kb: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a full disk, a read-only folder: said plainly, never a traceback
+        fail(args.command, os_error_message(exc))
         return 2
 
 

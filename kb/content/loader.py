@@ -16,7 +16,7 @@ from kb.content.kbyaml import SETTINGS_FILE, KBSettings, SettingsError, load_set
 from kb.content.model import Snippet
 from kb.content.problems import Problem
 from kb.content.validation import build_snippet
-from kb.content.yamlsafe import load_yaml_file
+from kb.content.yamlsafe import load_yaml_file_noted
 from kb.i18n import gettext
 
 SNIPPET_SUFFIX = ".yaml"
@@ -76,11 +76,12 @@ def _declared_id(data: object) -> str | None:
 
 def load_snippet_file(root: Path, path: Path, settings: KBSettings) -> tuple[Snippet | None, list[Problem], str | None]:
     """Load one file: the snippet (None on any error), its problems, and the id it declares."""
-    data, problem = load_yaml_file(path)
+    data, problem, notes = load_yaml_file_noted(path)
+    saved = [Problem(path, note.line, note.code, note.message) for note in notes]  # warnings: read all the same
     if problem:
-        return None, [Problem(path, problem.line, problem.code, problem.message)], None
+        return None, [*saved, Problem(path, problem.line, problem.code, problem.message)], None
     snippet, problems = build_snippet(path, snippet_id_for(root, path), data, settings)
-    return snippet, problems, _declared_id(data)
+    return snippet, [*saved, *problems], _declared_id(data)
 
 
 def read_files(root: Path, paths: Iterable[Path], settings: KBSettings, problems: list[Problem],

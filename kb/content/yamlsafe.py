@@ -113,15 +113,36 @@ _TAB_INDENT = re.compile(r"^ *\t", re.MULTILINE)
 _ALIAS = re.compile(r"(?<![\w&*])\*[A-Za-z0-9_-]+")
 
 
+BOM = b"\xef\xbb\xbf"
+
+
+def normalised(raw: bytes) -> bytes:
+    """*raw* without a byte-order mark and with LF line endings: what ``kb lint --fix`` writes."""
+    return raw.removeprefix(BOM).replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+
+
+def _notes(raw: bytes) -> list[LoadProblem]:
+    """What Notepad writes and YAML allows, read all the same: a byte-order mark, CRLF or CR."""
+    notes = []
+    if raw.startswith(BOM):
+        notes.append(LoadProblem("KB003", 1, gettext("file starts with a byte-order mark (BOM); it was read all the "
+                                                     "same, and `kb lint --fix` removes it")))
+    if b"\r" in raw:
+        line = raw[: raw.index(b"\r")].count(b"\n") + 1
+        notes.append(LoadProblem("KB004", line, gettext("Windows (CRLF) or CR line endings; they were read all the "
+                                                        "same, and `kb lint --fix` changes them to LF")))
+    return notes
+
+
 def _precheck(raw: bytes) -> tuple[str | None, LoadProblem | None]:
-    """Reject what must never reach the parser; return the decoded text otherwise."""
+    """Reject what must never reach the parser; return the decoded text otherwise (with a
+    byte-order mark and CR line ends taken away: :func:`_notes` says so)."""
     if len(raw) > MAX_FILE_BYTES:
         return None, LoadProblem(
             "KB006", 1, gettext("file is %(size)s bytes; the limit is %(limit)s. Split it into several snippets")
             % {"size": number(len(raw)), "limit": number(MAX_FILE_BYTES)}
         )
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return None, LoadProblem("KB003", 1, gettext("file starts with a byte-order mark (BOM); save it as UTF-8 without BOM"))
+    raw = normalised(raw)
     if b"\x00" in raw:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
         return None, LoadProblem("KB002", line, gettext("file contains NUL bytes: it is binary, not a YAML text file"))
@@ -132,10 +153,6 @@ def _precheck(raw: bytes) -> tuple[str | None, LoadProblem | None]:
         return None, LoadProblem(
             "KB002", line, gettext("not valid UTF-8 (byte %(byte)s); save the file as UTF-8") % {"byte": f"0x{raw[exc.start]:02x}"}
         )
-    if "\r" in text:
-        line = text[: text.index("\r")].count("\n") + 1
-        return None, LoadProblem("KB004", line,
-                                 gettext("Windows (CRLF) or CR line endings; save the file with LF line endings"))
     tab = _TAB_INDENT.search(text)
     if tab:
         line = text[: tab.start()].count("\n") + 1
@@ -189,12 +206,19 @@ def load_yaml_text(text: str) -> tuple[object, LoadProblem | None]:
 
 def load_yaml_file(path: Path) -> tuple[object, LoadProblem | None]:
     """Read and parse *path*, refusing oversized, binary, mis-encoded or hostile files."""
+    data, problem, _notes_ = load_yaml_file_noted(path)
+    return data, problem
+
+
+def load_yaml_file_noted(path: Path) -> tuple[object, LoadProblem | None, list[LoadProblem]]:
+    """:func:`load_yaml_file`, and the warnings about how the file is saved (KB003, KB004)."""
     try:
         with path.open("rb") as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        return None, LoadProblem("KB002", 1, gettext("cannot read file: %(reason)s") % {"reason": exc.strerror})
+        return None, LoadProblem("KB002", 1, gettext("cannot read file: %(reason)s") % {"reason": exc.strerror}), []
     text, problem = _precheck(raw)
     if problem:
-        return None, problem
-    return load_yaml_text(text)
+        return None, problem, []
+    data, problem = load_yaml_text(text)
+    return data, problem, _notes(raw)

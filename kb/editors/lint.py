@@ -82,3 +82,30 @@ def format_json(report: LintReport) -> str:
         ensure_ascii=False,
         indent=2,
     )
+
+
+def fix_saved_files(root: Path | str) -> list[Path]:
+    """``kb lint --fix``: rewrite the files saved with a byte-order mark or CR line ends
+    (KB003, KB004) as UTF-8 with LF, each whole or not at all; the files it changed."""
+    from kb.content.kbyaml import SETTINGS_FILE
+    from kb.content.loader import SNIPPET_SUFFIX
+    from kb.content.yamlsafe import MAX_FILE_BYTES, normalised
+
+    root = Path(root)
+    fixed = []
+    candidates = [root / SETTINGS_FILE, *(path for path in snippet_files(root) if path.suffix == SNIPPET_SUFFIX)]
+    for path in candidates:
+        try:
+            if not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
+                continue
+            raw = path.read_bytes()
+            clean = normalised(raw)
+            if clean == raw:
+                continue
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(clean)
+            os.replace(tmp, path)
+        except OSError:
+            continue  # lint reports what it cannot read
+        fixed.append(path)
+    return fixed

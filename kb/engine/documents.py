@@ -17,7 +17,6 @@ META_FILE = "meta.json"
 VOCABULARY_FILE = "vocabulary.json"
 CURRENT = "current"
 BUILDS = "builds"
-KEEP_BUILDS = 2
 
 
 @dataclass(frozen=True)

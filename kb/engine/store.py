@@ -3,10 +3,13 @@ update of the build in service through Whoosh's own atomic commit."""
 
 from __future__ import annotations
 
+import ctypes
 import json
 import multiprocessing
 import os
 import shutil
+import signal
+import sys
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -22,7 +25,6 @@ from kb.engine.documents import (
     BUILDS,
     CURRENT,
     FIELD_KINDS,
-    KEEP_BUILDS,
     META_FILE,
     VOCABULARY_FILE,
     DocSource,
@@ -114,7 +116,10 @@ def _write_vocabulary(build_dir: Path, vocabulary: Vocabulary) -> None:
 
 
 
-def _write_source(writer, source: DocSource, vocabulary: Vocabulary) -> Any:
+Progress = Callable[[int], None]  # told how many more documents were written
+
+
+def _write_source(writer, source: DocSource, vocabulary: Vocabulary, progress: Progress | None = None) -> Any:
     docs = source()
     while True:
         try:
@@ -123,6 +128,29 @@ def _write_source(writer, source: DocSource, vocabulary: Vocabulary) -> Any:
             return done.value
         writer.add_document(**_document(doc))
         _count_terms(vocabulary, doc)
+        if progress is not None:
+            progress(1)
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent(parent: int) -> None:
+    """In each build worker, first: be killed when the building process dies.
+
+    Without it a ``kill -9`` of a build (an impatient operator, the OOM killer) leaves its
+    workers analysing at full speed, each holding hundreds of MB, with nobody to read what
+    they write. Linux's parent-death signal does it in the kernel; elsewhere the workers
+    still stop at their next task, when the pool's pipe is gone.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # it died before the signal was asked for
+        os._exit(1)
 
 
 def _write_segment(build_dir: str, source: DocSource) -> tuple[Any, Any, Vocabulary]:
@@ -142,21 +170,23 @@ def _write_segment(build_dir: str, source: DocSource) -> tuple[Any, Any, Vocabul
     except BaseException:
         writer._close_segment()
         raise
-    return segment, summary, vocabulary
+    return segment, summary, vocabulary, writer.docnum
 
 
 def build(index_dir: Path, languages: Iterable[str], sources: list[DocSource], meta: dict,
-          accept: Callable[[list[Any]], dict] | None = None, jobs: int = 1) -> Path:
+          accept: Callable[[list[Any]], dict] | None = None, jobs: int = 1, progress: Progress | None = None) -> Path:
     """Write a complete new index beside the current one and swap it in atomically.
 
     Each source's summary goes to *accept*, which may raise to abandon the build (the
     current one keeps serving) or return more meta. With ``jobs > 1`` each source is
     written in its own process as its own segment, and the segments are not merged: the
     searcher reads every segment, and merging would cost as much as writing them.
+    *progress* is told of documents written: one by one, or a source's at once in parallel.
     """
     index_dir = Path(index_dir)
     builds = index_dir / BUILDS
     builds.mkdir(parents=True, exist_ok=True)
+    previous = current_build(index_dir)
     stamp = time.strftime("%Y%m%d-%H%M%S") + f"-{time.time_ns() % 1_000_000_000:09d}"
     build_dir = builds / stamp
     build_dir.mkdir()
@@ -164,21 +194,26 @@ def build(index_dir: Path, languages: Iterable[str], sources: list[DocSource], m
         ix = index.create_in(str(build_dir), make_schema(languages))
         if jobs > 1 and len(sources) > 1:
             context = multiprocessing.get_context("spawn")  # never fork a threaded process
-            with ProcessPoolExecutor(max_workers=min(jobs, len(sources)), mp_context=context) as pool:
-                results = list(pool.map(_write_segment, [str(build_dir)] * len(sources), sources))
-            more_meta = accept([summary for _, summary, _ in results]) if accept else {}
+            with ProcessPoolExecutor(max_workers=min(jobs, len(sources)), mp_context=context,
+                                     initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
+                results = []
+                for result in pool.map(_write_segment, [str(build_dir)] * len(sources), sources):
+                    results.append(result)
+                    if progress is not None:
+                        progress(result[3])
+            more_meta = accept([summary for _, summary, _, _ in results]) if accept else {}
             vocabulary: Vocabulary = {}
-            for _, _, counts in results:
+            for _, _, counts, _ in results:
                 _merge_vocabularies(vocabulary, counts)
             writer = ix.writer()
             writer._close_segment()
-            writer._commit_toc([segment for segment, _, _ in results])
+            writer._commit_toc([segment for segment, _, _, _ in results])
             writer._finish()
         else:
             writer = ix.writer(limitmb=256, compound=False)
             vocabulary = {}
             try:
-                summaries = [_write_source(writer, source, vocabulary) for source in sources]
+                summaries = [_write_source(writer, source, vocabulary, progress) for source in sources]
                 more_meta = accept(summaries) if accept else {}
             except BaseException:
                 writer.cancel()
@@ -191,7 +226,7 @@ def build(index_dir: Path, languages: Iterable[str], sources: list[DocSource], m
     except BaseException:
         shutil.rmtree(build_dir, ignore_errors=True)
         raise
-    _remove_old_builds(builds, keep=build_dir)
+    _remove_old_builds(builds, keep={build_dir.resolve(), *([previous] if previous else [])})
     return build_dir
 
 
@@ -203,11 +238,14 @@ def _swap_current(index_dir: Path, build_dir: Path) -> None:
     os.replace(tmp_link, index_dir / CURRENT)  # atomic on POSIX
 
 
-def _remove_old_builds(builds: Path, keep: Path) -> None:
-    # Keep the previous build too: a reader may still be opening it.
-    old = sorted(path for path in builds.iterdir() if path != keep)
-    for path in old[: max(len(old) - (KEEP_BUILDS - 1), 0)]:
-        shutil.rmtree(path, ignore_errors=True)
+def _remove_old_builds(builds: Path, keep: set[Path]) -> None:
+    """Remove every build but the new one and the one it replaced (a reader may still be
+    opening that), partial ones left by a killed build included: by age alone, a partial
+    build newer than the good one was kept and the good one deleted. Callers hold the
+    index's writer lock (kb.search.guard), so no other build is being written."""
+    for path in builds.iterdir():
+        if path.resolve() not in keep:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def stored_fingerprints(index_dir: Path) -> dict[str, str]:

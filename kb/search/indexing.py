@@ -10,7 +10,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -118,13 +118,15 @@ def build_jobs(files: int) -> int:
     return 1 if files < PARALLEL_MIN_FILES else max(1, min(os.cpu_count() or 1, MAX_BUILD_JOBS))
 
 
-def index_kb(root: Path, index_dir: Path, full: bool = False, jobs: int | None = None) -> IndexReport:
+def index_kb(root: Path, index_dir: Path, full: bool = False, jobs: int | None = None,
+             progress: Callable[[int, int], None] | None = None) -> IndexReport:
     """Bring the index in line with *root*: an update when possible, else a full build.
 
     An update reads only the files whose size or modification time changed since the index
     last saw them (recorded in its meta), so one edited snippet in a large knowledge base
     is indexed in well under a second; anything else falls back to reading everything.
-    *jobs*: processes for a full build (default: :func:`build_jobs`).
+    *jobs*: processes for a full build (default: :func:`build_jobs`). *progress* is told
+    ``(done, total)`` files of a full build as they are written (for ``kb index`` on a terminal).
     """
     started = time.perf_counter()
     root = Path(root)
@@ -160,7 +162,7 @@ def index_kb(root: Path, index_dir: Path, full: bool = False, jobs: int | None =
                           {**meta, "ids": ids, "snippets": len(kb.snippets)})
             return IndexReport(False, len(kb.snippets), len(changed_ids), len(removed), time.perf_counter() - started,
                                kb.warnings)
-    return _full_build(root, Path(index_dir), settings, meta, jobs, started)
+    return _full_build(root, Path(index_dir), settings, meta, jobs, started, progress)
 
 
 @dataclass
@@ -185,7 +187,7 @@ def _chunk_docs(root: Path, paths: list[Path], settings: KBSettings) -> Generato
 
 
 def _full_build(root: Path, index_dir: Path, settings: KBSettings, meta: dict, jobs: int | None,
-                started: float) -> IndexReport:
+                started: float, progress: Callable[[int, int], None] | None = None) -> IndexReport:
     """Every snippet file read, checked and analysed, in *jobs* processes for a large knowledge
     base; any error anywhere abandons the new build and leaves the current one serving."""
     files = list(snippet_files(root))
@@ -211,7 +213,14 @@ def _full_build(root: Path, index_dir: Path, settings: KBSettings, meta: dict, j
         counted["snippets"] = len(ids)
         return {"ids": ids, "snippets": len(ids)}
 
-    engine.build(index_dir, settings.languages, sources, meta, accept, jobs)
+    done = [0]
+
+    def written(count: int) -> None:
+        done[0] += count
+        if progress is not None:
+            progress(done[0], len(files))
+
+    engine.build(index_dir, settings.languages, sources, meta, accept, jobs, written if progress else None)
     return IndexReport(True, counted["snippets"], counted["snippets"], 0, time.perf_counter() - started, warnings)
 
 

@@ -14,30 +14,32 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import fcntl
 import json
 import logging
 import os
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 from kb import i18n
+from kb.content.kbyaml import SettingsError
 from kb.content.problems import Problem
+from kb.search.guard import IndexBusy, index_lock, write_status
 from kb.search.indexing import IndexRefused, IndexReport, index_is_current, index_kb
 
 log = logging.getLogger(__name__)
 
-LOCK_FILE = ".reindex.lock"
 NICENESS = 10  # reindexing yields the CPU to serving
 REINDEX_TIMEOUT = 1800
 EXIT_REFUSED = 3
+EXIT_BUSY = 4
+RELOAD_WAIT = 5.0  # seconds a reindexing child waits for another writer before answering "busy"
 
 # Held while a child process is being started, and by os.fork() (see guard_forks).
 _SPAWN_GUARD = threading.Lock()
-_guarding = False
+_guarding_pid: int | None = None  # the process whose forks are guarded (the gunicorn master)
 
 
 def guard_forks() -> None:
@@ -47,18 +49,20 @@ def guard_forks() -> None:
     ``git`` and the reindexing child. A worker forked at the moment a ``Popen`` is being
     created inherits the write end of its exec-status pipe and never closes it (it never
     execs), so that ``Popen`` waits until the worker exits: the watcher hangs. Called once
-    in the master; the fork hooks take the same lock as :func:`run_child`.
+    in the master; the fork hooks take the same lock as :func:`run_child`. Only there: in a
+    gevent worker this real lock, held across a cooperative ``Popen``, would block every
+    other greenlet of the worker.
     """
-    global _guarding
-    if not _guarding:
+    global _guarding_pid
+    if _guarding_pid is None:
         os.register_at_fork(before=_SPAWN_GUARD.acquire, after_in_parent=_SPAWN_GUARD.release,
                             after_in_child=_SPAWN_GUARD.release)
-        _guarding = True
+        _guarding_pid = os.getpid()
 
 
 def run_child(command: list[str], timeout: float, env: dict[str, str]) -> subprocess.CompletedProcess:
     """``subprocess.run`` with captured text output, started under the fork guard."""
-    with _SPAWN_GUARD:
+    with _SPAWN_GUARD if _guarding_pid == os.getpid() else contextlib.nullcontext():
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
         out, err = process.communicate(timeout=timeout)
@@ -97,29 +101,36 @@ def content_stamp(root: Path) -> tuple[float, int]:
     return newest, count
 
 
-@contextlib.contextmanager
-def _index_lock(index_dir: Path) -> Iterator[None]:
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with open(index_dir / LOCK_FILE, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+def reindex_here(root: Path, index_dir: Path, full: bool = False, wait: float | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> IndexReport:
+    """``index_kb`` under the index's lock (waiting at most *wait* s: :class:`IndexBusy`), in
+    this process; the outcome is recorded for ``/health`` (kb.search.guard)."""
+    with index_lock(Path(index_dir), wait):
         try:
-            yield
-        finally:
-            # Explicitly: a worker forked while we hold the lock shares it until unlocked.
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            report = index_kb(Path(root), Path(index_dir), full=full, progress=progress)
+        except IndexRefused as refused:
+            write_status(Path(index_dir), refused.problems, Path(root))
+            raise
+        except SettingsError as exc:
+            write_status(Path(index_dir), [settings_problem(exc)], Path(root))
+            raise
+        write_status(Path(index_dir), [], Path(root))
+        return report
 
 
-def reindex_here(root: Path, index_dir: Path, full: bool = False) -> IndexReport:
-    """``index_kb`` under the index's lock, in this process."""
-    with _index_lock(Path(index_dir)):
-        return index_kb(Path(root), Path(index_dir), full=full)
+def settings_problem(exc: SettingsError) -> Problem:
+    """A broken ``kb.yaml`` as the problem lint reports for it."""
+    return Problem(Path(exc.path), exc.line, "KB040", exc.message)
 
 
-def reindex(root: Path, index_dir: Path, full: bool = False, locale: str | None = None) -> IndexReport:
+def reindex(root: Path, index_dir: Path, full: bool = False, locale: str | None = None,
+            wait: float = RELOAD_WAIT) -> IndexReport:
     """``index_kb`` in a child process at lower priority; raises :class:`IndexRefused` on broken
-    content and RuntimeError when the child fails otherwise. The problems' messages are in
-    *locale*, by default the language active here (``POST /reload``: the request's)."""
-    command = [sys.executable, "-m", "kb.search.watcher", str(root), str(index_dir), "--locale", locale or i18n.active_locale()]
+    content (``kb.yaml`` included), :class:`IndexBusy` when another writer kept the index for
+    *wait* seconds, and RuntimeError when the child fails otherwise. The problems' messages are
+    in *locale*, by default the language active here (``POST /reload``: the request's)."""
+    command = [sys.executable, "-m", "kb.search.watcher", str(root), str(index_dir), "--locale", locale or i18n.active_locale(),
+               "--wait", str(wait)]
     command += ["--full"] if full else []
     done = run_child(command, REINDEX_TIMEOUT, dict(os.environ))  # the child imports kb as this process does
     try:
@@ -130,6 +141,10 @@ def reindex(root: Path, index_dir: Path, full: bool = False, locale: str | None 
     # arbiter's SIGCHLD handler may reap the child first, and then the status reads as 0.
     if "problems" in answer:
         raise IndexRefused([_problem_from(item) for item in answer["problems"]])
+    if "busy" in answer:
+        raise IndexBusy(Path(index_dir), float(answer["busy"]))
+    if "failed" in answer:
+        raise RuntimeError(f"reindexing failed: {answer['failed']}")
     if "report" not in answer:
         raise RuntimeError(f"reindexing failed (exit {done.returncode}): {done.stderr.strip()[-2000:]}")
     report = answer["report"]
@@ -152,15 +167,25 @@ def _child(argv: list[str] | None = None) -> int:
     parser.add_argument("index")
     parser.add_argument("--full", action="store_true")
     parser.add_argument("--locale", default=i18n.DEFAULT_LOCALE, help="language of the problems' messages")
+    parser.add_argument("--wait", type=float, default=RELOAD_WAIT, help="seconds to wait for another writer")
     args = parser.parse_args(argv)
     with contextlib.suppress(OSError):  # where it is not allowed, run at the same priority
         os.nice(NICENESS)
     try:
         with i18n.process_locale(args.locale):
-            report = reindex_here(Path(args.root), Path(args.index), full=args.full)
+            report = reindex_here(Path(args.root), Path(args.index), full=args.full, wait=args.wait)
     except IndexRefused as refused:
         print(json.dumps({"problems": [_problem_dict(p) for p in refused.problems]}))
         return EXIT_REFUSED
+    except SettingsError as exc:
+        print(json.dumps({"problems": [_problem_dict(settings_problem(exc))]}))
+        return EXIT_REFUSED
+    except IndexBusy as busy:
+        print(json.dumps({"busy": busy.waited}))
+        return EXIT_BUSY
+    except OSError as exc:  # a full disk: the new build was removed, the one in service stays
+        print(json.dumps({"failed": f"{exc.strerror or exc}: {exc.filename or args.index}"}))
+        return 1
     print(json.dumps({"report": {"full": report.full, "snippets": report.snippets, "changed": report.changed,
                                  "removed": report.removed, "seconds": report.seconds,
                                  "warnings": [_problem_dict(p) for p in report.warnings]}}))
@@ -192,6 +217,7 @@ class Watcher(threading.Thread):
         super().__init__(name="kb-watcher", daemon=True)
         self.root, self.index_dir, self.seconds = Path(root), Path(index_dir), seconds
         self.on_reindex = on_reindex
+        self.wait = RELOAD_WAIT  # for another writer, before trying again at the next poll
         self._stop_event = threading.Event()
         self._last: tuple | None = None
 
@@ -199,21 +225,32 @@ class Watcher(threading.Thread):
         return (*content_stamp(self.root), git_head(self.root))
 
     def check(self) -> IndexReport | None:
-        """One poll: reindex when the content changed since the last poll."""
+        """One poll: reindex when the content changed since the last reindex that ended.
+
+        The stamp is kept only once the content was indexed or refused: after a transient
+        failure (another writer holding the index, a crash of the child) the next poll tries
+        again, so that no edit waits for the next one to be served.
+        """
         stamp = self.stamp()
-        changed = stamp != self._last
-        first = self._last is None
-        self._last = stamp
-        if first and index_is_current(self.root, self.index_dir):
+        if stamp == self._last:
             return None
-        if not changed:
+        if self._last is None and index_is_current(self.root, self.index_dir):
+            self._last = stamp
             return None
         log.info("change in %s: reindexing", self.root)
         try:
-            report = reindex(self.root, self.index_dir)
+            report = reindex(self.root, self.index_dir, wait=self.wait)
         except IndexRefused as refused:
+            self._last = stamp  # refused for good: said once; the next edit is tried again
             log_refused(refused, self.root)
             return None
+        except IndexBusy as busy:
+            log.warning("not reindexed yet, trying again at the next poll: %s", busy)
+            return None
+        except RuntimeError as failed:  # e.g. a full disk: one line a poll, and the next poll tries again
+            log.error("not reindexed, trying again at the next poll: %s", str(failed).splitlines()[-1][:500])
+            return None
+        self._last = stamp
         log.info("reindexed %s: %d snippets, %d changed, %d removed in %.2f s", self.root, report.snippets,
                  report.changed, report.removed, report.seconds)
         if self.on_reindex is not None:
@@ -221,7 +258,9 @@ class Watcher(threading.Thread):
         return report
 
     def run(self) -> None:
-        while not self._stop_event.wait(self.seconds if self._last is not None else 0):
+        first = True
+        while not self._stop_event.wait(0 if first else self.seconds):
+            first = False
             try:
                 self.check()
             except Exception:  # never let the watcher die: the next poll tries again

@@ -9,11 +9,13 @@ reporting are shared (:mod:`kb.transfer.common`, :mod:`~kb.transfer.mapping`,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kb.i18n import gettext
 from kb.transfer import chatwoot, freshdesk, sheet, zammad, zendesk
 from kb.transfer.common import ExportOptions, ImportOptions, Record, Report, TransferError
 from kb.transfer.mapping import Syntax
@@ -49,19 +51,32 @@ def _check_language(settings, lang: str | None) -> None:
         raise TransferError(str(exc)) from None
 
 
+def check_into(into: str) -> None:
+    """Refuse an ``--into`` that is not a category under the responses folder (an absolute
+    path, ``..``, a drive), instead of quietly turning it into some other folder name."""
+    parts = [part.strip() for part in re.split(r"[/\\]", into)]
+    if not into.strip() or into.strip().startswith(("/", "\\", "~")) or re.match(r"[A-Za-z]:[/\\]", into.strip()) \
+            or any(part in ("..", ".") for part in parts):
+        raise TransferError(gettext("--into %(into)r is not a category under the responses folder; give a folder "
+                                    "name such as billing or delivery/returns") % {"into": into})
+
+
 def import_file(name: str, path: Path, root: Path, *, lang: str | None = None, into: str | None = None,
                 force: bool = False, dry_run: bool = False, dynamic_content: Path | None = None,
-                locales: Path | None = None) -> ImportResult:
+                locales: Path | None = None, progress: Callable[[int, int], None] | None = None) -> ImportResult:
     """Read *path* in format *name* and write its replies as snippet files under *root*."""
     from kb.content.kbyaml import load_settings
     from kb.transfer.writer import write_records
 
     settings = load_settings(root)
     _check_language(settings, lang)
+    if into is not None:
+        check_into(into)
     report = Report()
     options = ImportOptions(settings, lang or settings.source_lang, report, dynamic_content, locales)
     records = FORMATS[name].read(Path(path), options)
-    return write_records(records, Path(root), settings, report, into=into, force=force, dry_run=dry_run)
+    return write_records(records, Path(root), settings, report, into=into, force=force, dry_run=dry_run,
+                         progress=progress)
 
 
 def export_kb(name: str, root: Path, *, lang: str | None = None, dynamic_content: bool = False,

@@ -204,6 +204,8 @@ def load_json(path: Path) -> object:
         raise TransferError(gettext("cannot read %(path)s: %(reason)s") % {"path": path, "reason": exc.strerror}) from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise TransferError(gettext("%(path)s is not a JSON file: %(reason)s") % {"path": path, "reason": exc}) from exc
+    except RecursionError:
+        raise TransferError(gettext("%(path)s is nested too deeply to be an export of a helpdesk") % {"path": path}) from None
 
 
 def read_csv(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
@@ -213,7 +215,8 @@ def read_csv(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
     semicolons: both are accepted.
     """
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        with open(path, encoding="utf-8-sig", newline="") as handle:  # the csv module reads line ends itself
+            text = handle.read()
     except OSError as exc:
         raise TransferError(gettext("cannot read %(path)s: %(reason)s") % {"path": path, "reason": exc.strerror}) from exc
     except UnicodeDecodeError as exc:
@@ -236,11 +239,46 @@ def read_csv(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
             for row in rows[1:] if any(cell.strip() for cell in row)]
 
 
+# OWASP's rule for CSV injection: a cell starting with one of these is run as a formula by
+# Excel, LibreOffice and Google Sheets (=HYPERLINK(...), +cmd|..., @SUM). Export writes such a
+# cell with a leading apostrophe, which every spreadsheet shows as text and hides; import
+# takes the apostrophe away again and reports unescaped ones.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cell: str) -> str:
+    """*cell* as a spreadsheet will not run it."""
+    return "'" + cell if cell.startswith(FORMULA_START) else cell
+
+
+def restore(cell: str) -> str:
+    """The text a :func:`neutralise`\\ d cell stood for."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_START) else cell
+
+
+def formula_columns(row: dict[str, str]) -> list[str]:
+    """The columns of a row read by :func:`read_csv` that a spreadsheet would run as formulas."""
+    return [column for column, value in row.items() if isinstance(value, str) and value.startswith(FORMULA_START)]
+
+
+def report_formulas(row: dict[str, str], where: str, report: Report) -> None:
+    columns = formula_columns(row)
+    if columns:
+        report.note(gettext("%(where)s: %(columns)s starts like a spreadsheet formula (= + - @); imported as text, "
+                            "but do not open the file in a spreadsheet") % {"where": where, "columns": ", ".join(columns)})
+
+
 def csv_text(header: list[str], rows: list[list[str]]) -> str:
+    """CSV with every formula-looking cell neutralised (:data:`FORMULA_START`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
+    # The csv module quotes a cell holding the line terminator, not one holding a lone CR,
+    # which every reader takes for the end of a line: such rows are quoted in full.
+    quoted = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(header)
-    writer.writerows(rows)
+    for row in rows:
+        cells = [neutralise(cell) if isinstance(cell, str) else cell for cell in row]
+        (quoted if any(isinstance(cell, str) and "\r" in cell for cell in cells) else writer).writerow(cells)
     return buffer.getvalue()
 
 

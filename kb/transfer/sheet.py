@@ -22,6 +22,8 @@ from kb.transfer.common import (
     RecordText,
     csv_text,
     read_csv,
+    report_formulas,
+    restore,
     split_list,
     strip_escalation_mark,
 )
@@ -46,6 +48,8 @@ def read(path: Path, options: ImportOptions) -> list[Record]:
         lang = (row.get("lang") or "").strip().lower() or options.lang
         snippet_id = (row.get("id") or "").strip()
         where = gettext("sheet line %(line)d (%(id)s)") % {"line": number, "id": snippet_id or row["title"]}
+        report_formulas(row, where, report)
+        row = {column: restore(value) for column, value in row.items()}
         if not row["title"].strip() or not row["body"].strip():
             report.note(gettext("%(where)s: has no title or no body; not imported") % {"where": where})
             continue

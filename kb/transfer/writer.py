@@ -11,6 +11,8 @@ when the source text changed. Escalations are never overwritten: their wording i
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,11 +55,15 @@ class ImportResult:
 
 
 def write_records(records: list[Record], root: Path, settings: KBSettings, report: Report, into: str | None = None,
-                  force: bool = False, dry_run: bool = False) -> ImportResult:
-    """Turn *records* into snippet files under *root*; with *dry_run* nothing is written."""
+                  force: bool = False, dry_run: bool = False,
+                  progress: Callable[[int, int], None] | None = None) -> ImportResult:
+    """Turn *records* into snippet files under *root*; with *dry_run* nothing is written.
+    *progress* is told ``(done, total)`` records."""
     taken: set[str] = set()
     outcomes = []
-    for record in records:
+    for number, record in enumerate(records):
+        if progress is not None:
+            progress(number, len(records))
         texts = _known_languages(record, settings, report)
         if not texts:
             outcomes.append(Outcome(INVALID, "-", record.source, root,
@@ -125,9 +131,25 @@ def _write_one(record, texts, source_lang, snippet_id, root, settings, report, f
     if existing is not None and snippet_to_dict(snippet) == snippet_to_dict(existing):
         return Outcome(UNCHANGED, snippet_id, record.source, path)  # the file stays as its editors formatted it
     if not dry_run:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        write_whole(path, text)
     return Outcome(OVERWRITTEN if existing is not None else CREATED, snippet_id, record.source, path)
+
+
+def write_whole(path: Path, text: str) -> None:
+    """Write *path* completely or not at all: a full disk (``ENOSPC``) leaves no half file
+    for lint to trip on; the OSError goes on to the command, which says what happened."""
+    if path.exists() and not path.is_file():  # a device or a pipe (/dev/stdout): never replaced, written into
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _draft(record: Record, texts: dict[str, RecordText], source_lang: str, snippet_id: str, existing: Snippet | None,

@@ -25,6 +25,8 @@ from kb.transfer.common import (
     csv_text,
     load_json,
     read_csv,
+    report_formulas,
+    restore,
     split_list,
     strip_escalation_mark,
 )
@@ -69,6 +71,8 @@ def read(path: Path, options: ImportOptions) -> list[Record]:
     report, records = options.report, []
     for place, row in _rows(path):
         where = gettext("zammad text module %(title)r (%(place)s)") % {"title": row["name"], "place": place}
+        report_formulas(row, where, report)
+        row = {column: restore(value) for column, value in row.items()}
         if row.get("active", "").strip().lower() in ("false", "0", "no"):
             report.note(gettext("%(where)s: inactive; not imported") % {"where": where})
             continue

@@ -12,8 +12,11 @@ from kb.i18n import gettext
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
-    from kb.editors.lint import format_json, format_text, lint
+    from kb.editors.lint import fix_saved_files, format_json, format_text, lint
 
+    if args.fix:
+        for path in fix_saved_files(Path(args.responses)):
+            print(gettext("fixed %(path)s: UTF-8 without BOM, LF line endings") % {"path": path}, file=sys.stderr)
     report = lint(Path(args.responses), base=args.base)
     print(format_json(report) if args.format == "json" else format_text(report))
     return report.exit_code
@@ -53,6 +56,9 @@ def register(sub) -> None:
                       help=gettext("output format (default text)"))
     lint.add_argument("--base", help=gettext("also compare with this git ref (e.g. origin/main): version bumps, "
                                              "removed and renamed ids"))
+    lint.add_argument("--fix", action="store_true",
+                      help=gettext("first remove byte-order marks and change CRLF or CR line endings to LF "
+                                   "(KB003, KB004) in place"))
     lint.set_defaults(func=cmd_lint)
 
     approve = sub.add_parser("approve", help=gettext("record the approval of an escalation snippet"),

@@ -9,13 +9,29 @@ from pathlib import Path
 from kb.cli.common import add_setting, fail
 from kb.i18n import N_, gettext, ngettext
 
+INDEX_WAIT = 120.0  # seconds kb index waits for a reindex of kb serve (a full build of 50k snippets: ~5 min)
 KIND_WORDS = {"reply": N_("reply"), "escalation": N_("escalation")}  # how `kb search` shows a result's kind
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from kb.search.indexing import index_kb
+    import sys
 
-    report = index_kb(Path(args.responses), Path(args.index), full=args.full)  # IndexRefused: kb/cli/main.py
+    from kb.cli.progress import progress_bar
+    from kb.search.guard import IndexBusy, lock_is_held
+    from kb.search.watcher import reindex_here
+
+    if lock_is_held(Path(args.index)):
+        print(gettext("kb index: another process is writing %(index)s (kb serve reindexing, or another kb index); "
+                      "waiting at most %(seconds)s s") % {"index": args.index, "seconds": f"{args.wait:g}"}, file=sys.stderr)
+    try:
+        # The server's reindexing lock: never two writers (Whoosh would end one with a LockError).
+        with progress_bar(gettext("indexing"), gettext("files")) as progress:
+            report = reindex_here(Path(args.responses), Path(args.index), full=args.full, wait=args.wait,
+                                  progress=progress)  # IndexRefused: kb/cli/main.py
+    except IndexBusy:
+        fail("index", gettext("%(index)s is still being written by another process; nothing was changed. Run again "
+                              "when it has finished, or give a longer --wait") % {"index": args.index})
+        return 2
     counts = {"index": args.index, "snippets": report.snippets, "changed": report.changed, "removed": report.removed,
               "seconds": report.seconds}
     if report.full:
@@ -33,8 +49,9 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     from kb.content.kbyaml import load_settings
-    from kb.search.indexing import index_is_current, index_kb
+    from kb.search.indexing import index_is_current
     from kb.search.service import SearchService
+    from kb.search.watcher import reindex_here
 
     root, index_dir = Path(args.responses), Path(args.index)
     settings = load_settings(root)
@@ -47,7 +64,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         fail("search", exc)
         return 2
     if not index_is_current(root, index_dir):
-        index_kb(root, index_dir)
+        reindex_here(root, index_dir)  # under the writers' lock (waiting for it), like kb index
     service = SearchService(index_dir, settings)
     try:
         response = service.search(args.query, lang=args.lang, limit=args.limit, channel=args.channel)
@@ -75,6 +92,8 @@ def register(sub) -> None:
     add_setting(index, "responses")
     add_setting(index, "index")
     index.add_argument("--full", action="store_true", help=gettext("rebuild everything even when an update would do"))
+    index.add_argument("--wait", type=float, default=INDEX_WAIT, metavar="SECONDS",
+                       help=gettext("how long to wait for another process writing the index (default %(default)s)"))
     index.set_defaults(func=cmd_index)
 
     search = sub.add_parser("search", help=gettext("find replies for a few words or a customer's message"),

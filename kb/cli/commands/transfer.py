@@ -33,12 +33,14 @@ def _print_report(report, stream) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from kb.cli.progress import progress_bar
     from kb.transfer import TransferError, import_file
 
     try:
-        result = import_file(args.format, Path(args.file), Path(args.responses), lang=args.lang, into=args.into,
-                             force=args.force, dry_run=args.dry_run, dynamic_content=args.dynamic_content,
-                             locales=args.locales)
+        with progress_bar(gettext("importing"), gettext("replies")) as progress:
+            result = import_file(args.format, Path(args.file), Path(args.responses), lang=args.lang, into=args.into,
+                                 force=args.force, dry_run=args.dry_run, dynamic_content=args.dynamic_content,
+                                 locales=args.locales, progress=progress)
     except TransferError as exc:
         fail("import", exc)
         return 2
@@ -72,7 +74,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         sys.stdout.write(text.removeprefix(BOM))
         where = gettext("standard output")
     else:
-        Path(args.output).write_text(text, encoding="utf-8")
+        from kb.transfer.writer import write_whole
+
+        write_whole(Path(args.output), text)  # a full disk: no half file (kb/cli/main.py says so)
         where = args.output
     print(ngettext("exported %(count)d snippet to %(where)s", "exported %(count)d snippets to %(where)s", count)
           % {"count": count, "where": where}, file=sys.stderr)
