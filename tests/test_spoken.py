@@ -53,6 +53,9 @@ def test_a_broken_spoken_file_is_refused_with_its_name_and_section(data, message
     ("tekstari", "tekstiviesti"),  # a whole spoken word
     ("paivaa", "paiva"),  # left-out umlauts (terms are folded: päivä -> paiva)
     ("ystavallisesta", "ystavallinen"),
+    ("laskus", "lasku"),  # spoken case endings: laskussa
+    ("koneel", "kone"),  # koneella
+    ("kaupast", "kauppa"),  # kaupasta
 ])
 def test_finnish_spoken_forms_become_standard_words(spoken_form, standard):
     assert stems(spoken_form, "fi") == [standard]
@@ -211,3 +214,9 @@ def test_forms_of_stop_words_with_diacritics_are_stop_words_too(lang, word):
 
 def test_a_folded_stop_word_does_not_drop_a_real_word():
     assert stems("alalla", "fi") == ["ala"]  # folded, "älä" (a stop word) is "ala" too
+
+
+def test_english_synonyms_meet_inflected_forms():
+    synonyms = spoken("en").synonyms
+    word, standard = next((w, v) for w, v in synonyms.items() if w + "s" not in synonyms and not w.endswith("s"))
+    assert analysis.stem(standard, "en") in tokens(word + "s", "en")[0].terms  # declared singular, met plural

@@ -150,16 +150,27 @@ def _token(word: str, lang: str) -> Token:
     snowball = stem(standard, lang)
     discourse = bool({word, standard, *lemmas} & rules.discourse)
     synonyms = [rules.synonyms[w] for w in dict.fromkeys((word, standard, *lemmas)) if w in rules.synonyms]
+    if not synonyms and not lemmas and snowball in _synonyms_by_stem(lang):  # "shipments" as "shipment"
+        synonyms = [_synonyms_by_stem(lang)[snowball]]
     synonym_terms = [term for synonym in synonyms for term in _main_terms(synonym, lang)]
     if lemmas:
         folded = [fold(lemma) for lemma in lemmas]
         head = folded[0]
-        others = [*folded[1:], snowball, *synonym_terms]
+        others = [*folded[1:], snowball]
     else:
         head = snowball
-        others = synonym_terms
-    alts = tuple(dict.fromkeys(t for t in others if len(t) >= MIN_ALT and t != head))
+        others = []
+    # A short alternative stem matches too much; a declared synonym is meant, however short ("tv").
+    terms = dict.fromkeys([*(t for t in others if len(t) >= MIN_ALT), *synonym_terms])
+    alts = tuple(t for t in terms if t != head)
     return Token(word, head, truncation(standard), alts, tuple(fold(p) for p in parts), discourse)
+
+
+@lru_cache(maxsize=8)
+def _synonyms_by_stem(lang: str) -> dict[str, str]:
+    """A language's synonyms keyed by their Snowball stems, for words no dictionary lemmatises
+    (English here): a synonym declared for "shipment" also stands for "shipments"."""
+    return {stem(word, lang): synonym for word, synonym in spoken(lang).synonyms.items()}
 
 
 def _main_terms(word: str, lang: str) -> list[str]:
