@@ -12,7 +12,6 @@ import shlex
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 from conftest import REPO
 
