@@ -21,7 +21,7 @@ PRIVATE_WORDS = {"fi": "yksityisviest", "et": "privaatsõnum", "en": "private me
 # Second-person forms a reply must not use: Finnish speaks sinä, Estonian the plural "teie".
 WRONG_ADDRESS = {
     "fi": r"(?i:\b(te|teidän|teitä|teille|teiltä|teillä|teihin|voitte|olette)\b)",
-    "et": r"(?i:\b(sa|sina|sind|sinu|sulle|sinul|sul|sinuga|sinult)\b)|(?<=[^.!?\s] )Tei(e|d|le|ega|l|lt|st)\b",
+    "et": r"(?i:\b(sa|sina|sind|sinu|sulle|sinul|sul|sinuga|sinult)\b)|(?<=[^.!?\s] )Te(i(e|d|le|ega|l|lt|st))?\b",
 }
 
 
