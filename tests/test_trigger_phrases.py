@@ -94,7 +94,11 @@ def test_no_trigger_is_a_word_for_everyday_things(matcher):
 
 
 def test_the_media_reply_has_no_everyday_verb_as_a_keyword():
-    """"teen" (I do, I make) alone pulled the media reply to the top of ordinary questions."""
+    """"teen" (I do, I make) pulled the media reply to the top of ordinary questions, and so did
+    "kirjutan" (I write) for "Kirjutasin teile juba nädal tagasi": search matches keywords word by
+    word, so a verb inside a longer keyword phrase pulls just the same."""
     media = load_kb(SAMPLE).snippets["escalation/media"]
+    everyday = {"teen", "teemme", "tehdä", "kirjoitan", "kirjutan", "kirjutasin", "teha"}
     for lang in ("fi", "et"):
-        assert not {"teen juttua", "teen lugu"} & set(media.texts[lang].keywords)
+        words = {w.lower() for k in media.texts[lang].keywords for w in k.split()}
+        assert not everyday & words, lang
