@@ -283,3 +283,48 @@ def test_core_helpers_in_the_browser(page, sample_server):
     assert result["images"] == 0 and result["html"] == '<mark class="hit">&lt;img </mark>src=x onerror=alert(1)&gt; paketti'
     assert result["fallback"] == ["1 vastaus", "2 vastausta", "Not translated"]
     assert result["broken"] == "Insert"
+
+
+def test_the_demo_explains_itself_in_the_interface_language(page, sample_server):
+    open_demo(page, sample_server, "demo-48213", ui="fi")
+    wait_for_results(page, 1, "suggest")
+    intro = page.locator("#intro")
+    page.wait_for_function("() => document.querySelector('#intro-title').textContent === 'Tietoa demosta'")
+    assert intro.is_visible()
+    text = intro.inner_text()
+    assert "Vastaus ehdottaa" in text and "Enter" in text and "käyttökieli" in text
+    # It never covers the conversation or the panel: it stands in the inbox column.
+    box, thread = intro.bounding_box(), page.locator("#thread").bounding_box()
+    assert box["x"] + box["width"] <= thread["x"]
+    page.select_option("#ui-lang", "et")
+    page.wait_for_function("() => document.querySelector('#intro-title').textContent === 'Demost lähemalt'")
+    assert page.locator("#intro-toggle").get_attribute("aria-label") == "Demost lähemalt"
+    page.locator("#intro-close").click()
+    assert not intro.is_visible()
+    assert page.locator("#intro-toggle").get_attribute("aria-expanded") == "false"
+    page.reload()
+    wait_for_results(page, 1, "suggest")
+    assert not intro.is_visible()  # closed stays closed
+    page.locator("#intro-toggle").click()
+    assert intro.is_visible()
+
+
+def test_the_demo_refuses_to_send_unfilled_placeholders(page, sample_server):
+    open_demo(page, sample_server, "demo-48213", ui="fi")
+    wait_for_results(page, 1, "suggest")
+    before = page.locator("#thread li").count()
+    reply = page.locator("#reply")
+    reply.fill("Hei Aino! Alueella {{outage.area}} on häiriö, korjaus valmistuu klo {{outage.next_update}}.")
+    page.locator("button.send").click()
+    error = page.locator("#composer-error")
+    assert error.is_visible()
+    assert error.inner_text() == "Täydennä ennen lähettämistä: {{outage.area}}, {{outage.next_update}}"
+    assert reply.get_attribute("aria-invalid") == "true"
+    assert page.locator("#thread li").count() == before  # nothing sent
+    assert page.evaluate("() => { const r = document.querySelector('#reply'); "
+                         "return r.value.slice(r.selectionStart, r.selectionEnd); }") == "{{outage.area}}"
+    reply.fill("Hei Aino! Alueella Tampere on häiriö, korjaus valmistuu klo 14.30.")
+    assert not error.is_visible()  # the message goes as soon as nothing is left to fill in
+    page.locator("button.send").click()
+    assert page.locator("#thread li").count() == before + 1
+    assert page.locator("#thread li").last.inner_text().endswith("korjaus valmistuu klo 14.30.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import write_reply
+from conftest import REPO, write_reply
 from support.gitkb import edit, make_repo
 
 from kb.cli.main import main
@@ -56,3 +56,17 @@ def test_catalog_counts(tmp_path: Path):
                   encoding="utf-8")
     (status,) = catalog_status(tmp_path)
     assert (status.translated, status.fuzzy, status.untranslated) == (1, 1, 2)
+
+
+def test_english_source_entries_are_not_untranslated(tmp_path: Path):
+    """Message ids are English: an empty English msgstr shows the msgid, nothing is missing."""
+    po = tmp_path / "en" / "LC_MESSAGES" / "plugin.po"
+    po.parent.mkdir(parents=True)
+    po.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+                  'msgid "Done"\nmsgstr ""\n\nmsgid "Ready"\nmsgstr "Ready"\n', encoding="utf-8")
+    (status,) = catalog_status(tmp_path)
+    assert (status.translated, status.fuzzy, status.untranslated) == (2, 0, 0)
+
+
+def test_the_shipped_catalogs_report_nothing_untranslated():
+    assert [(c.lang, c.domain) for c in catalog_status(REPO / "locales") if c.untranslated or c.fuzzy] == []

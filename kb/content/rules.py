@@ -93,6 +93,9 @@ RULES: dict[str, Rule] = {
              N_("Get the new wording approved and record it with `kb approve ID --by NAME`; never edit the digest by hand.")),
         Rule("KB028", "reply-with-approval", _E, N_("A reply snippet carries approval or triggers, which only escalations use."),
              N_("Remove `approval` and `triggers`, or make the snippet `kind: escalation`.")),
+        Rule("KB029", "unwritten-text", _E, N_("A text is still the prompt that `kb new` wrote into the skeleton."),
+             N_("Write the reply in this language (or remove the language's text until it is translated); "
+                "agents must never be offered a prompt as a reply.")),
         Rule("KB030", "stale-translation", _W, N_("A translation follows an older version of the source text."),
              N_("Update the translation, then set its `source_version` to the snippet's `version`.")),
         Rule("KB031", "missing-translation", _W, N_("A language of the knowledge base has no text in this snippet."),

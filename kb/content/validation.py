@@ -27,6 +27,7 @@ from kb.content.model import (
 )
 from kb.content.placeholders import longest_length, malformed_placeholders, placeholders
 from kb.content.problems import Problem
+from kb.content.prompts import is_unwritten
 from kb.content.yamlsafe import LineDict
 from kb.i18n import N_, gettext
 
@@ -202,6 +203,10 @@ def _build_texts(out, data, raw, source_lang, version, settings) -> dict[str, Te
                 out.add(entry.line_of(part), "KB019",
                         gettext("texts.%(lang)s.%(part)s is empty; write the text or remove the field")
                         % {"lang": lang, "part": part})
+            elif part in fields and is_unwritten(fields[part]):
+                out.add(entry.line_of(part), "KB029",
+                        gettext("texts.%(lang)s.%(part)s is still the prompt `kb new` wrote: %(text)s")
+                        % {"lang": lang, "part": part, "text": repr(fields[part].strip())})
         followed = fields.get("source_version")
         values = {"lang": lang, "followed": followed, "version": version}
         if lang == source_lang and followed is not None:
@@ -248,6 +253,9 @@ def _langmap_of_text(out, data, name, raw, settings) -> dict[str, str]:
         elif not isinstance(value, str) or not value.strip():
             out.add(raw.line_of(lang), "KB013", gettext("%(field)s.%(lang)s must be non-empty text") % {"field": name, "lang": lang})
         else:
+            if is_unwritten(value):
+                out.add(raw.line_of(lang), "KB029", gettext("%(field)s.%(lang)s is still the prompt `kb new` wrote: %(text)s")
+                        % {"field": name, "lang": lang, "text": repr(value.strip())})
             result[lang] = value
     return result
 

@@ -6,15 +6,9 @@ from pathlib import Path
 
 from kb.content.kbyaml import load_settings
 from kb.content.loader import snippet_id_for
+from kb.content.prompts import FALLBACK_PROMPT, GUIDANCE_PROMPTS, PROMPTS
 from kb.content.validation import ID_PATTERN
 from kb.i18n import gettext
-
-PROMPTS = {
-    "fi": ("Otsikko agentille", "Hei {{customer.first_name}}! Kirjoita vastaus tähän."),
-    "et": ("Pealkiri agendile", "Tere, {{customer.first_name}}! Kirjutage vastus siia."),
-    "en": ("Title for agents", "Hi {{customer.first_name}}, write the reply here."),
-}
-FALLBACK_PROMPT = ("Title", "{{customer.first_name}}: reply text")
 
 
 class SkeletonError(Exception):
@@ -41,7 +35,7 @@ def new_snippet(root: Path, snippet_id: str, kind: str = "reply") -> Path:
         if lang != settings.source_lang:
             lines.append("    source_version: 1")
         lines += [f"    title: {title}", "    body: |", f"      {body}", "    keywords: []"]
-    lines += ["guidance:", f"  {settings.source_lang}: When to use this reply (agents only)."]
+    lines += ["guidance:", f"  {settings.source_lang}: {GUIDANCE_PROMPTS.get(settings.source_lang, GUIDANCE_PROMPTS['en'])}"]
     if kind == "escalation":
         lines.append("triggers:")
         lines += [f"  {lang}: []  # phrases in a customer's message that call for this escalation" for lang in ordered]

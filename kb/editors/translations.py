@@ -17,6 +17,7 @@ from kb.content.loader import KnowledgeBase
 from kb.content.model import TEXT_PARTS
 from kb.editors.history import texts_at_version
 from kb.editors.worddiff import Piece, changed, diff_words
+from kb.i18n import DEFAULT_LOCALE
 
 
 @dataclass
@@ -90,7 +91,10 @@ def catalog_status(locales_dir: Path, langs: list[str] | None = None) -> list[Ca
             catalog = read_po(handle, locale=lang)
         messages = [m for m in catalog if m.id]
         fuzzy = sum(1 for m in messages if m.fuzzy)
-        untranslated = sum(1 for m in messages if not m.fuzzy and not _translated(m.string))
+        # The message ids are written in DEFAULT_LOCALE: there an empty msgstr is the source text itself
+        # (gettext shows the msgid), not a translation someone still owes.
+        untranslated = 0 if lang == DEFAULT_LOCALE else sum(
+            1 for m in messages if not m.fuzzy and not _translated(m.string))
         found.append(CatalogStatus(lang, po.stem, po, len(messages) - fuzzy - untranslated, fuzzy, untranslated))
     return found
 

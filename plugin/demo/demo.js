@@ -6,12 +6,18 @@
  * Open a conversation with its id in the address (#demo-48220). An API token, when the
  * service requires one, is read from localStorage["vastaus-demo-token"].
  *
+ * A short introduction (what Vastaus is, what to try) stands above the inbox until the user
+ * closes it; the "?" in the top bar brings it back. The choice is kept in localStorage.
+ * Like a helpdesk that knows its macros, the demo refuses to send a reply that still has a
+ * {{placeholder}} in it and says which ones are left.
+ *
  * The channels' character limits and the languages of the interface menu are the knowledge
  * base's (kb.yaml), as the panel got them from the service (its `vastaus-facts` event): the
  * reply box counts characters without a limit until they are known.
  */
 import '../core/index.js';
 import { _, currentLang, format, ngettext } from '../core/i18n.js';
+import { holesIn } from '../core/text.js';
 import { AGENT, CONVERSATIONS } from './conversations.js';
 
 const drafts = new Map();
@@ -36,10 +42,27 @@ function applyStrings() {
     'Open conversations': _('Open conversations'),
     'Your reply': _('Your reply'),
     Send: _('Send'),
+    'About this demo': _('About this demo'),
+    "Vastaus suggests ready-written replies from your team's knowledge base while you answer customers, in the customer's own language.":
+      _("Vastaus suggests ready-written replies from your team's knowledge base while you answer customers, in the customer's own language."),
+    'Try it:': _('Try it:'),
+    "Open a conversation below: the panel on the right suggests replies to the customer's last message.":
+      _("Open a conversation below: the panel on the right suggests replies to the customer's last message."),
+    "Type in the panel's search box to find other replies.": _("Type in the panel's search box to find other replies."),
+    'Switch the reply language in the panel, or the interface language at the top.':
+      _('Switch the reply language in the panel, or the interface language at the top.'),
+    "Choose a reply with ↑ ↓ and press Enter: it goes into the reply box with the customer's name filled in.":
+      _("Choose a reply with ↑ ↓ and press Enter: it goes into the reply box with the customer's name filled in."),
+    'Got it': _('Got it'),
   };
   for (const node of document.querySelectorAll('[data-i18n]')) {
     node.textContent = strings[node.dataset.i18n] || node.dataset.i18n;
   }
+  for (const node of document.querySelectorAll('[data-i18n-title]')) {
+    node.title = strings[node.dataset.i18nTitle] || node.dataset.i18nTitle;
+    node.setAttribute('aria-label', node.title);
+  }
+  showError(pendingHoles);
   document.documentElement.lang = currentLang();
   $('#ui-lang').value = currentLang();
   renderInbox();
@@ -70,6 +93,44 @@ function renderLanguages() {
   });
   select.replaceChildren(...options);
   select.value = currentLang();
+}
+
+const INTRO_KEY = 'vastaus-demo-intro';
+
+/** Show or hide the introduction, and remember it (a closed introduction stays closed). */
+function setIntro(visible, remember = true) {
+  $('#intro').hidden = !visible;
+  $('#intro-toggle').setAttribute('aria-expanded', String(visible));
+  if (!remember) return;
+  try {
+    localStorage.setItem(INTRO_KEY, visible ? 'shown' : 'closed');
+  } catch (_err) {
+    // the choice then lasts until the page is reloaded
+  }
+}
+
+function introWanted() {
+  try {
+    return localStorage.getItem(INTRO_KEY) !== 'closed';
+  } catch (_err) {
+    return true;
+  }
+}
+
+/** The placeholders still in the reply, each once, in the order they appear. */
+function unfilled(text) {
+  return [...new Set(holesIn(text).map(([start, end]) => text.slice(start, end)))];
+}
+
+let pendingHoles = [];
+
+function showError(holes) {
+  pendingHoles = holes;
+  const error = $('#composer-error');
+  error.hidden = holes.length === 0;
+  error.textContent = holes.length ? format(_('Fill in before sending: {names}'), { names: holes.join(', ') }) : '';
+  if (holes.length) reply.setAttribute('aria-invalid', 'true');
+  else reply.removeAttribute('aria-invalid');
 }
 
 function token() {
@@ -170,6 +231,7 @@ function open(conversation) {
   if (current) drafts.set(current.id, reply.value);
   current = conversation;
   reply.value = drafts.get(conversation.id) || '';
+  showError([]);
   renderInbox();
   renderConversation(conversation);
   updateCounter();
@@ -210,11 +272,29 @@ function start() {
     }
     open(current);
   });
-  reply.addEventListener('input', updateCounter);
+  setIntro(introWanted(), false);
+  $('#intro-close').addEventListener('click', () => {
+    setIntro(false);
+    $('#intro-toggle').focus();
+  });
+  $('#intro-toggle').addEventListener('click', () => setIntro($('#intro').hidden));
+  reply.addEventListener('input', () => {
+    updateCounter();
+    if (pendingHoles.length) showError(unfilled(reply.value));
+  });
   $('#composer').addEventListener('submit', (event) => {
     event.preventDefault();
     const text = reply.value.trim();
     if (!text || !current) return;
+    const holes = unfilled(text);
+    if (holes.length) {
+      showError(holes);
+      const [start, end] = holesIn(reply.value)[0];
+      reply.focus();
+      reply.setSelectionRange(start, end);  // the first one to fill in, selected
+      return;
+    }
+    showError([]);
     const now = new Date();
     current.messages.push({ from: 'agent', time: `${String(now.getHours()).padStart(2, '0')}:${String(now.getMinutes()).padStart(2, '0')}`, text });
     reply.value = '';

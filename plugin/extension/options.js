@@ -33,6 +33,7 @@ function applyStrings() {
   $('sites-label').textContent = _('Helpdesk sites (one pattern a line)');
   $('sites-help').textContent = _('The panel runs only on these sites; the browser asks you to allow each of them.');
   $('ui-lang-label').textContent = _('Interface language');
+  $('ui-lang').options[0].textContent = _("The browser's language");
   $('save').textContent = _('Save');
 }
 

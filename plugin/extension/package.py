@@ -27,6 +27,7 @@ def build_tree(out_dir: Path | str) -> Path:
     for name in FILES:
         shutil.copy(HERE / name, root / name)
     shutil.copytree(CORE, root / "core", ignore=shutil.ignore_patterns("*.md"))
+    shutil.copytree(HERE / "_locales", root / "_locales")  # the manifest's own wording, per browser language
     return root
 
 
