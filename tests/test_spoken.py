@@ -155,6 +155,7 @@ def test_escalation_triggers_meet_the_synonyms_of_their_words(message, expected)
     ("tellimust", "tellimus"), ("tellisin", "tellima"), ("arvele", "arve"), ("nädalat", "nadal"),
     ("lopuks", "lopp"),  # "lõpuks" typed without its õ
     ("tänud", "tanama"),  # spoken for "tänan"
+    ("jõudnud", "joudma"), ("tellitud", "tellima"),  # past participles are their verbs
 ])
 def test_estonian_words_get_vabamorf_lemmas(word, lemma):
     assert estonian.available(), "Vabamorf is installed by `make` (pip install --no-deps estnltk)"

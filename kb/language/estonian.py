@@ -26,7 +26,8 @@ import threading
 from functools import lru_cache
 
 MIN_PART = 4
-ACTION_ENDINGS = ("mine", "mus")  # tellimine, tellimus: of tellima
+ACTION_ENDINGS = ("mine", "mus")
+PARTICIPLES = ("nud", "tud")  # Vabamorf's forms of the past participles  # tellimine, tellimus: of tellima
 POS_ORDER = {"S": 0, "V": 1, "A": 1, "H": 2}  # noun, verb, adjective, proper name; the rest after
 LEXICON = "sp"  # the standard lexicon; "nosp" adds slang but also accepts misspellings
 _lock = threading.Lock()
@@ -130,19 +131,21 @@ def analyse(word: str) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
             return (), (), False
         results = analyser.analyze(_module.StringVector([word]), False, False, True, False, False)
         analyses = [a for _word, found in results for a in found]
-        readings = [(_lemma(analysis), analysis.partofspeech) for analysis in analyses]
+        readings = [(_lemma(analysis), analysis.partofspeech, analysis.form) for analysis in analyses]
     # The main lemma first: a noun's over an adverb's or adposition's ("arvele": arve, not the
     # postposition), and among equals the word's own (nominative) reading ("arve": arve, not arv).
-    readings.sort(key=lambda reading: (POS_ORDER.get(reading[1], len(POS_ORDER)), reading[0][0] != word))
+    # A past participle is the verb's ("pole saanud": saama, not the rare noun saanu).
+    readings.sort(key=lambda reading: (-1 if reading[1] == "V" and reading[2] in PARTICIPLES
+                                       else POS_ORDER.get(reading[1], len(POS_ORDER)), reading[0][0] != word))
     lemmas: list[str] = []
     parts: list[str] = []
-    for (lemma, members), _pos in readings:
+    for (lemma, members), _pos, _form in readings:
         if lemma and lemma not in lemmas:
             lemmas.append(lemma)
         for part in spans(members, lemma):
             if part not in parts and part not in lemmas:
                 parts.append(part)
-    names = sum(pos == "H" for _reading, pos in readings)
+    names = sum(pos == "H" for _reading, pos, _form in readings)
     # The verb of an action noun is related, not the same word: a part (see kb.language.morphology).
     parts += [verb for verb in map(_action_verb, [*lemmas, *parts]) if verb and verb not in parts + lemmas]
     return tuple(lemmas), tuple(parts), bool(readings) and names == len(readings)
