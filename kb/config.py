@@ -80,12 +80,19 @@ SETTINGS: dict[str, Setting] = {
         Setting("max_body_bytes", 64 * 1024, N_("Largest request body accepted (413 beyond)."), int),
         Setting("max_query_chars", 500, N_("Longest search query `q` accepted (414 beyond)."), int),
         Setting("max_message_chars", 10_000, N_("Longest customer message accepted by suggest (422 beyond)."), int),
+        # Usage insights (kb/usage/).
+        Setting("database_url", "", N_("Database of usage insights: empty for SQLite in a file beside the index, or "
+                                       "postgresql://user:password@host/name for several servers.")),
+        Setting("record_usage", True, N_("Record searches (typed queries masked, never a customer's message) for "
+                                         "the usage insights."), bool),
+        Setting("usage_retention_days", 90, N_("Days usage data is kept; `kb usage purge` removes older data."), int),
     ]
 }
 
 SERVE_SETTINGS = ("responses", "index", "host", "port", "workers", "threads", "plugin_dir", "watch_seconds",
                   "tokens_file", "tokens", "revoked_tokens", "insecure_no_auth", "cors_origins", "rate_limit",
-                  "rate_burst", "max_body_bytes", "max_query_chars", "max_message_chars")
+                  "rate_burst", "max_body_bytes", "max_query_chars", "max_message_chars", "database_url",
+                  "record_usage")
 
 
 def setting(name: str) -> Setting:
