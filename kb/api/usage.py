@@ -130,9 +130,13 @@ def _event(number: int, item: object, settings) -> dict:
     if helpdesk is not None and not 1 <= len(helpdesk) <= MAX_HELPDESK:
         raise invalid(gettext("Event %(number)d: helpdesk must be 1 to %(max)d characters.")
                       % {"number": number, "max": MAX_HELPDESK}, **where)
+    try:
+        lang, channel = params.language(item.get("lang"), settings), params.channel(item.get("channel"), settings)
+    except ApiError as error:  # say which event, as for every other field
+        raise ApiError(error.status, error.code, gettext("Event %(number)d: %(message)s")
+                       % {"number": number, "message": error.message}, details=where) from None
     return {"type": item["type"], "search_id": item["search_id"], "snippet_id": item["snippet_id"], "rank": rank,
-            "lang": params.language(item.get("lang"), settings), "channel": params.channel(item.get("channel"), settings),
-            "helpdesk": helpdesk}
+            "lang": lang, "channel": channel, "helpdesk": helpdesk}
 
 
 def _recorded(engine: Engine, search_ids: set[str]) -> dict[str, store.Shown]:
@@ -194,7 +198,9 @@ def report(since_text: str | None, lang_text: str | None) -> dict:
     except ValueError as exc:
         raise invalid(str(exc)) from None
     lang = params.language(lang_text or None, services().settings)
-    return reports.build(_database(), services().snippets(), since, lang)
+    engine = _database()
+    usage().flush()  # this worker's latest searches are in it (other workers' within FLUSH_SECONDS)
+    return reports.build(engine, services().snippets(), since, lang)
 
 
 @bp.get("/insights")

@@ -72,7 +72,7 @@ class Recorder:
 
     def __init__(self, engine: Engine, interval: float = FLUSH_SECONDS, batch: int = BATCH,
                  max_pending: int = MAX_PENDING):
-        self.engine, self.interval, self.batch = engine, interval, batch
+        self.database, self.interval, self.batch = engine, interval, batch
         self._queue: queue.Queue[tuple[SearchRecord, float]] = queue.Queue(max_pending)
         self._writing = threading.Lock()  # one writer at a time: the thread, or flush()
         self._thread: threading.Thread | None = None
@@ -111,7 +111,7 @@ class Recorder:
         if not records:
             return
         try:
-            with self.engine.begin() as conn:
+            with self.database.begin() as conn:
                 conn.execute(schema.searches.insert(), [record.row() for record in records])
             self.written += len(records)
         except Exception:  # never let the database stop the recorder (or a search)
