@@ -298,3 +298,29 @@ def test_the_openapi_document_describes_events_and_insights(client):
     assert "search_id" in document["components"]["schemas"]["SearchResponse"]["required"]
     assert set(document["paths"]["/api/v1/events"]["post"]["responses"]) >= {"201", "400", "422", "503"}
     assert "403" in document["paths"]["/api/v1/insights"]["get"]["responses"]
+
+
+# -- the Insights page (in Chromium: tests/test_insights_browser.py) -------------------------------
+
+def test_the_page_asks_for_an_admin_token_when_tokens_are_configured(make_app, tmp_path: Path):
+    from support.api_support import write_tokens_file
+
+    app = make_app(TOKENS_FILE=str(write_tokens_file(tmp_path / "tokens.yaml")), LOOPBACK=False)
+    client = app.test_client()
+    client.get("/api/v1/search", query_string={"q": "<script>alert(1)</script>", "lang": "fi"},
+               headers=bearer(AGENT_SECRET))
+    asked = client.get("/insights")
+    assert asked.status_code == 200 and b'name="token"' in asked.data and b'method="post"' in asked.data
+    assert b"<script>" not in asked.data
+    refused = client.post("/insights", data={"token": AGENT_SECRET, "since": "7d"})
+    assert refused.status_code == 403 and b"section" not in refused.data
+    shown = client.post("/insights", data={"token": ADMIN_SECRET, "since": "7d"})
+    assert shown.status_code == 200 and b'id="zero-results"' in shown.data
+    assert b"&lt;script&gt;alert([number])&lt;/script&gt;" in shown.data and b"<script>" not in shown.data
+    assert "frame-ancestors" in shown.headers["Content-Security-Policy"]
+    assert client.get("/insights/insights.css").mimetype == "text/css"
+
+
+def test_the_page_opens_without_a_token_on_loopback_only(make_app):
+    assert make_app(LOOPBACK=True).test_client().get("/insights").status_code == 200
+    assert make_app(LOOPBACK=False).test_client().get("/insights").status_code == 403
