@@ -83,16 +83,17 @@ SETTINGS: dict[str, Setting] = {
         # Usage insights (kb/usage/).
         Setting("database_url", "", N_("Database of usage insights: empty for SQLite in a file beside the index, or "
                                        "postgresql://user:password@host/name for several servers.")),
-        Setting("record_usage", True, N_("Record searches (typed queries masked, never a customer's message) for "
-                                         "the usage insights."), bool),
-        Setting("usage_retention_days", 90, N_("Days usage data is kept; `kb usage purge` removes older data."), int),
+        Setting("no_usage_recording", False, N_("Do not record searches for the usage insights (by default they are "
+                                                "recorded: typed queries masked, never a customer's message)."), bool),
+        Setting("usage_retention_days", 90, N_("Days usage data is kept; `kb serve` removes older data every hour, "
+                                                    "`kb usage purge` at once."), int),
     ]
 }
 
 SERVE_SETTINGS = ("responses", "index", "host", "port", "workers", "threads", "plugin_dir", "watch_seconds",
                   "tokens_file", "tokens", "revoked_tokens", "insecure_no_auth", "cors_origins", "rate_limit",
                   "rate_burst", "max_body_bytes", "max_query_chars", "max_message_chars", "database_url",
-                  "record_usage")
+                  "no_usage_recording", "usage_retention_days")
 
 
 def setting(name: str) -> Setting:

@@ -147,6 +147,25 @@ def test_purge_removes_what_is_older_than_the_retention(database_url: str):
     engine.dispose()
 
 
+def test_the_recorder_purges_past_the_retention_by_itself(tmp_path: Path):
+    import time
+
+    engine = db.open_engine("sqlite:///" + str(tmp_path / "u.sqlite"))
+    with engine.begin() as conn:
+        conn.execute(schema.searches.insert().values(
+            id="a" * 32, at=db.now() - datetime.timedelta(days=31), kind="search", query="q", lang="fi",
+            result_ids="", result_count=0, latency_ms=1.0))
+    recorder = Recorder(engine, interval=0.02, retention_days=30)
+    recorder.record(SearchRecord(new_search_id(), "search", "x", "fi", None, None, (), 1.0))
+    deadline = time.monotonic() + 10
+    while all_text(engine).count("search") != 1:  # the old one gone, the new one written
+        assert time.monotonic() < deadline, all_text(engine)
+        time.sleep(0.02)
+    recorder.close()
+    with engine.connect() as conn:
+        assert "a" * 32 not in conn.execute(select(schema.searches.c.id)).scalars().all()
+
+
 # -- the API -----------------------------------------------------------------------------------
 
 @pytest.fixture

@@ -50,7 +50,8 @@ def config_from_settings(settings: dict[str, object], workers: int = 1) -> dict:
         "MAX_QUERY_CHARS": int(settings["max_query_chars"]),
         "MAX_MESSAGE_CHARS": int(settings["max_message_chars"]),
         "DATABASE_URL": str(settings["database_url"] or ""),
-        "RECORD_USAGE": bool(settings["record_usage"]),
+        "RECORD_USAGE": not settings["no_usage_recording"],
+        "USAGE_RETENTION_DAYS": int(settings["usage_retention_days"]),
     }
 
 

@@ -44,8 +44,9 @@ RETRY_SECONDS = 30.0
 class Usage:
     """This worker's usage database and recorder; opened at start, retried when it failed."""
 
-    def __init__(self, url: str, index_dir: str, record: bool):
+    def __init__(self, url: str, index_dir: str, record: bool, retention_days: int = store.DEFAULT_RETENTION_DAYS):
         self.url, self.index_dir, self.record_searches = url, index_dir, record
+        self.retention_days = retention_days
         self._engine: Engine | None = None
         self._recorder: Recorder | None = None
         self._lock = threading.Lock()
@@ -60,7 +61,7 @@ class Usage:
                 self._tried = time.monotonic()
                 try:
                     self._engine = open_engine(self.url, self.index_dir)
-                    self._recorder = Recorder(self._engine)
+                    self._recorder = Recorder(self._engine, retention_days=self.retention_days)
                 except DatabaseError as exc:
                     log.error("usage is not recorded: %s", exc)
         return self._engine
@@ -80,7 +81,8 @@ class Usage:
 
 def init_app(app: Flask) -> None:
     usage = Usage(str(app.config.get("DATABASE_URL") or ""), str(app.config["INDEX"]),
-                  bool(app.config.get("RECORD_USAGE", True)))
+                  bool(app.config.get("RECORD_USAGE", True)),
+                  int(app.config.get("USAGE_RETENTION_DAYS") or store.DEFAULT_RETENTION_DAYS))
     app.extensions["vastaus_usage"] = usage
     atexit.register(usage.close)  # a worker leaving writes what it has queued
 

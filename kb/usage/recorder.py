@@ -6,6 +6,9 @@ writes what has queued up every ``interval`` seconds (or sooner, when ``batch`` 
 wait) in one transaction. When the database is down the batch is dropped and logged, and
 searching goes on; when the queue is full (``max_pending``) new records are dropped and
 counted. Nothing here ever raises into a request.
+
+The same thread removes data older than the retention once an hour (every worker does, which
+is harmless: a purge that finds nothing deletes nothing).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
-from kb.usage import schema
+from kb.usage import schema, store
 from kb.usage.db import now
 from kb.usage.masking import mask
 
@@ -28,6 +31,7 @@ log = logging.getLogger(__name__)
 FLUSH_SECONDS = 0.2
 BATCH = 500
 MAX_PENDING = 20_000
+PURGE_SECONDS = 3600.0
 
 
 def new_search_id() -> str:
@@ -71,8 +75,10 @@ class Recorder:
     """A queue of search records and the thread that writes them (started on first use)."""
 
     def __init__(self, engine: Engine, interval: float = FLUSH_SECONDS, batch: int = BATCH,
-                 max_pending: int = MAX_PENDING):
+                 max_pending: int = MAX_PENDING, retention_days: int | None = None):
         self.database, self.interval, self.batch = engine, interval, batch
+        self.retention_days = retention_days
+        self._purged = 0.0  # monotonic time of the last purge; the first comes with the first batch
         self._queue: queue.Queue[tuple[SearchRecord, float]] = queue.Queue(max_pending)
         self._writing = threading.Lock()  # one writer at a time: the thread, or flush()
         self._thread: threading.Thread | None = None
@@ -121,6 +127,19 @@ class Recorder:
     def _run(self) -> None:
         while not self._stop.wait(self.interval):  # let a batch gather
             self.flush()
+            self._purge_now_and_then()
+
+    def _purge_now_and_then(self) -> None:
+        if not self.retention_days or (self._purged and time.monotonic() - self._purged < PURGE_SECONDS):
+            return
+        self._purged = time.monotonic()
+        try:
+            removed = store.purge(self.database, self.retention_days)
+        except Exception:
+            log.exception("usage: data older than %d days not removed", self.retention_days)
+            return
+        if any(removed.values()):
+            log.info("usage: removed %(searches)d searches and %(events)d events past the retention", removed)
 
     def flush(self) -> None:
         """Write everything queued so far, now (the thread's own work, or a caller's who needs it written)."""
