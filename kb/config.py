@@ -85,6 +85,9 @@ SETTINGS: dict[str, Setting] = {
                                        "postgresql://user:password@host/name for several servers.")),
         Setting("no_usage_recording", False, N_("Do not record searches for the usage insights (by default they are "
                                                 "recorded: typed queries masked, never a customer's message)."), bool),
+        Setting("usage_prior", 0.0, N_("How much the replies agents used after typing the same words move up within "
+                                       "a search's results: 0 (off) to 0.2, the most a score is raised (as a share)."),
+                float),
         Setting("usage_retention_days", 90, N_("Days usage data is kept; `kb serve` removes older data every hour, "
                                                     "`kb usage purge` at once."), int),
     ]
@@ -93,7 +96,7 @@ SETTINGS: dict[str, Setting] = {
 SERVE_SETTINGS = ("responses", "index", "host", "port", "workers", "threads", "plugin_dir", "watch_seconds",
                   "tokens_file", "tokens", "revoked_tokens", "insecure_no_auth", "cors_origins", "rate_limit",
                   "rate_burst", "max_body_bytes", "max_query_chars", "max_message_chars", "database_url",
-                  "no_usage_recording", "usage_retention_days")
+                  "no_usage_recording", "usage_retention_days", "usage_prior")
 
 
 def setting(name: str) -> Setting:

@@ -52,6 +52,7 @@ def config_from_settings(settings: dict[str, object], workers: int = 1) -> dict:
         "DATABASE_URL": str(settings["database_url"] or ""),
         "RECORD_USAGE": not settings["no_usage_recording"],
         "USAGE_RETENTION_DAYS": int(settings["usage_retention_days"]),
+        "USAGE_PRIOR": float(settings["usage_prior"]),
     }
 
 

@@ -10,7 +10,7 @@ from flask import request as flask_request
 
 from kb.api import params
 from kb.api.services import services
-from kb.api.usage import record_search
+from kb.api.usage import record_search, with_prior
 from kb.search.service import MAX_LIMIT
 from kb.search.triggers import Match
 
@@ -31,6 +31,7 @@ def search():
     limit = params.limit(flask_request.args.get("limit"))
     response, hit = svc.cached_search(query, lang=lang, limit=limit, channel=channel)
     current_app.extensions["vastaus_metrics"].search_cache.labels("hit" if hit else "miss").inc()
+    response = with_prior(response, query)
     shown = [result["id"] for result in response["results"]]
     search_id = record_search("search", query, response, None, channel, shown, started)
     return jsonify({**response, "search_id": search_id})  # a new dict: the cached answer stays as it was

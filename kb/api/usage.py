@@ -22,7 +22,7 @@ from kb.api import params
 from kb.api.errors import ApiError, bad_request, invalid
 from kb.api.services import services
 from kb.i18n import gettext
-from kb.usage import reports, store
+from kb.usage import prior, reports, store
 from kb.usage.db import DatabaseError, open_engine
 from kb.usage.recorder import FLUSH_SECONDS, Recorder, SearchRecord, new_search_id, search_id_age
 from kb.usage.schema import EVENT_TYPES
@@ -39,19 +39,48 @@ MAX_HELPDESK = 40
 # for one that is this young before calling it unknown.
 PENDING_SECONDS = 10 * FLUSH_SECONDS
 RETRY_SECONDS = 30.0
+PRIOR_SECONDS = 300.0  # how often a worker reads the prior's weights again
 
 
 class Usage:
     """This worker's usage database and recorder; opened at start, retried when it failed."""
 
-    def __init__(self, url: str, index_dir: str, record: bool, retention_days: int = store.DEFAULT_RETENTION_DAYS):
+    def __init__(self, url: str, index_dir: str, record: bool, retention_days: int = store.DEFAULT_RETENTION_DAYS,
+                 prior_strength: float = 0.0):
         self.url, self.index_dir, self.record_searches = url, index_dir, record
         self.retention_days = retention_days
+        self.prior_strength = prior.bounded(prior_strength)
+        if self.prior_strength != prior_strength:
+            log.warning("usage prior %s is out of bounds; using %s", prior_strength, self.prior_strength)
         self._engine: Engine | None = None
         self._recorder: Recorder | None = None
         self._lock = threading.Lock()
         self._tried = 0.0
-        self.engine()
+        self._weights: prior.Weights = {}
+        self._weights_at = 0.0
+        self._refreshing = threading.Lock()
+        if self.engine() is not None and self.prior_strength:
+            self._refresh_weights()  # the first requests already get the prior
+
+    def _refresh_weights(self) -> None:
+        if not self._refreshing.acquire(blocking=False):
+            return  # another thread is at it
+        try:
+            self._weights = prior.weights(self._engine) if self._engine is not None else {}
+        except Exception:  # the prior is an extra: searching goes on without it
+            log.exception("usage prior not refreshed")
+        finally:
+            self._weights_at = time.monotonic()
+            self._refreshing.release()
+
+    def ranked(self, results: list[dict], lang: str, query: str) -> list[dict]:
+        """*results* of a typed *query* reordered by the prior (the same list when it is off); its
+        weights are read again in the background every PRIOR_SECONDS."""
+        if not self.prior_strength:
+            return results
+        if time.monotonic() - self._weights_at >= PRIOR_SECONDS:
+            threading.Thread(target=self._refresh_weights, name="kb-usage-prior", daemon=True).start()
+        return prior.rerank(results, self._weights.get(lang, {}), query, lang, self.prior_strength)
 
     def engine(self) -> Engine | None:
         if self._engine is not None:
@@ -82,13 +111,21 @@ class Usage:
 def init_app(app: Flask) -> None:
     usage = Usage(str(app.config.get("DATABASE_URL") or ""), str(app.config["INDEX"]),
                   bool(app.config.get("RECORD_USAGE", True)),
-                  int(app.config.get("USAGE_RETENTION_DAYS") or store.DEFAULT_RETENTION_DAYS))
+                  int(app.config.get("USAGE_RETENTION_DAYS") or store.DEFAULT_RETENTION_DAYS),
+                  float(app.config.get("USAGE_PRIOR") or 0.0))
     app.extensions["vastaus_usage"] = usage
     atexit.register(usage.close)  # a worker leaving writes what it has queued
 
 
 def usage() -> Usage:
     return current_app.extensions["vastaus_usage"]
+
+
+def with_prior(response: dict, query: str) -> dict:
+    """*response* to a typed *query* with its results in the prior's order: a new dict when they
+    moved (a cached answer is never changed), the same one otherwise."""
+    results = usage().ranked(response["results"], response["lang"], query)
+    return response if results is response["results"] else {**response, "results": results}
 
 
 def record_search(kind: str, query: str | None, response: dict, detected_lang: str | None, channel: str | None,
