@@ -237,22 +237,22 @@ def test_events_are_stored_and_reported(usage_app):
     assert {row["lang"] for row in report["daily"]} == {"fi", "en"}
 
 
-@pytest.mark.parametrize("change, code", [
-    ({"search_id": "0" * 32}, "unknown_search"),
-    ({"search_id": "not-one-of-ours"}, "unknown_search"),
-    ({"snippet_id": "no/such-snippet"}, "unknown_snippet"),
-    ({"snippet_id": "escalation/legal"}, "not_shown"),
-    ({"type": "love"}, "invalid"),
-    ({"rank": 0}, "invalid"),
-    ({"lang": "sv"}, "invalid"),
-    ({"colour": "red"}, "invalid"),
+@pytest.mark.parametrize("change, status, code", [
+    ({"search_id": "0" * 32}, 404, "unknown_search"),
+    ({"search_id": "not-one-of-ours"}, 404, "unknown_search"),
+    ({"snippet_id": "no/such-snippet"}, 404, "unknown_snippet"),
+    ({"snippet_id": "escalation/legal"}, 409, "not_shown"),
+    ({"type": "love"}, 422, "invalid"),
+    ({"rank": 0}, 422, "invalid"),
+    ({"lang": "sv"}, 422, "invalid"),
+    ({"colour": "red"}, 422, "invalid"),
 ])
-def test_a_bad_event_is_refused_and_nothing_is_stored(usage_app, change: dict, code: str):
+def test_a_bad_event_is_refused_and_nothing_is_stored(usage_app, change: dict, status: int, code: str):
     client = usage_app.test_client()
     found = searched(client, "lasku")
     good = {"type": "insert", "search_id": found["search_id"], "snippet_id": found["results"][0]["id"]}
     response = events(client, good, {**good, **change})  # the good one is not stored either
-    assert response.status_code == 422 and response.get_json()["error"]["code"] == code
+    assert response.status_code == status and response.get_json()["error"]["code"] == code
     assert response.get_json()["error"]["event"] == 2
     with engine_of(usage_app).connect() as conn:
         assert conn.execute(select(schema.events)).all() == []
@@ -294,6 +294,10 @@ def test_insights_need_an_admin_token_and_events_a_token(make_app, tmp_path: Pat
     assert client.get("/api/v1/insights", headers=bearer(AGENT_SECRET)).status_code == 403
     assert client.get("/api/v1/insights", headers=bearer(ADMIN_SECRET)).status_code == 200
     assert client.get("/api/v1/insights?since=soon", headers=bearer(ADMIN_SECRET)).status_code == 422
+    assert client.get("/api/v1/insights?since=2026-11-01", headers=bearer(ADMIN_SECRET)).status_code == 422  # CLI only
+    assert client.get("/api/v1/insights?since=2w", headers=bearer(ADMIN_SECRET)).status_code == 200
+    assert client.get("/api/v1/insights?since=", headers=bearer(ADMIN_SECRET)).status_code == 422
+    assert client.get("/api/v1/insights?lang=", headers=bearer(ADMIN_SECRET)).status_code == 422
     assert events(client, {"type": "insert", "search_id": "0" * 32, "snippet_id": "x"}).status_code == 401
     found = client.get("/api/v1/search?q=lasku", headers=bearer(AGENT_SECRET)).get_json()
     ok = events(client, {"type": "copy", "search_id": found["search_id"], "snippet_id": found["results"][0]["id"]},
@@ -318,7 +322,7 @@ def test_the_openapi_document_describes_events_and_insights(client):
     document = client.get("/api/v1/openapi.json").get_json()
     validate(document)
     assert "search_id" in document["components"]["schemas"]["SearchResponse"]["required"]
-    assert set(document["paths"]["/api/v1/events"]["post"]["responses"]) >= {"201", "400", "422", "503"}
+    assert set(document["paths"]["/api/v1/events"]["post"]["responses"]) >= {"201", "400", "404", "409", "422", "503"}
     assert "403" in document["paths"]["/api/v1/insights"]["get"]["responses"]
 
 

@@ -44,7 +44,7 @@ def test_searches_and_inserts_through_kb_serve_reach_the_report(request, tmp_pat
             ids.append(found["search_id"])
         status, _headers, body = http("POST", base + "/api/v1/events", {"events": [
             {"type": "copy", "search_id": ids[0][:-4] + "0000", "snippet_id": "billing/invoice"}]})
-        assert status == 422 and json.loads(body)["error"]["code"] == "unknown_search"
+        assert status == 404 and json.loads(body)["error"]["code"] == "unknown_search"
         status, _headers, body = http("GET", base + "/api/v1/insights?since=1d")
         assert status == 200 and json.loads(body)["totals"]["copies"] == 6
     data = report(api_kb, index_dir, url)

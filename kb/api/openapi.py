@@ -180,14 +180,20 @@ def _paths(lang: dict, channel: dict, limit: dict, example_id: str | None) -> di
             "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("EventsRequest")}}},
             "responses": {"201": _json("EventsResponse", "Every event was stored."),
                           "400": _error("The body is not a JSON object with a list of events."),
-                          "422": _error("An event names an unknown search or snippet, one the search did not show, "
-                                        "or a value not allowed (error.event says which); nothing was stored."),
+                          "404": _error("An event names a search this service did not record (unknown_search) or a "
+                                        "snippet that does not exist (unknown_snippet); error.event says which. "
+                                        "Nothing was stored."),
+                          "409": _error("An event names a snippet its search did not show (not_shown); nothing was "
+                                        "stored."),
+                          "422": _error("An event has a value not allowed (error.event says which); nothing was "
+                                        "stored."),
                           "503": _error("The usage database is not available."),
                           **JSON_BODY, **COMMON, **UNAVAILABLE},
         }},
         "/api/v1/insights": {"get": {
             "operationId": "insights", "summary": "The usage report (admin token).",
-            "parameters": [_param("since", {"type": "string", "default": "30d"}, "Period: 30d, 12h, 2w or a date."),
+            "parameters": [_param("since", {"type": "string", "default": "30d", "pattern": "^[0-9]{1,4}[hdw]$"},
+                                  "Period back from now: hours, days or weeks, e.g. 12h, 30d, 2w."),
                            _param("lang", lang, "Only this language.")],
             "responses": {"200": _json("Insights", "What was used, not used and searched in vain."),
                           "403": _error("The token is not an admin token."),

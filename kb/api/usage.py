@@ -3,8 +3,9 @@ for team leads (admin token), and the recording hook the search views call.
 
 Each worker opens the usage database once (:class:`Usage`, in ``app.extensions``); when it
 cannot, searching goes on unrecorded and these two endpoints answer 503 until it can. Events
-are checked before anything is stored: every one must name a search this service recorded
-and a snippet that search showed; one bad event refuses the whole request.
+are checked before anything is stored: every one must name a search this service recorded (404
+``unknown_search``) and a snippet that exists (404 ``unknown_snippet``) and that search showed
+(409 ``not_shown``); a malformed one is 400 or 422. One bad event refuses the whole request.
 """
 
 from __future__ import annotations
@@ -207,13 +208,13 @@ def post_events():
     for number, event in enumerate(events, 1):
         search = found.get(event["search_id"])
         if search is None:
-            raise ApiError(422, "unknown_search", gettext("Event %(number)d: there is no search %(id)s.")
+            raise ApiError(404, "unknown_search", gettext("Event %(number)d: there is no search %(id)s.")
                            % {"number": number, "id": repr(event["search_id"])}, details={"event": number})
         if services().snippet(event["snippet_id"]) is None:
-            raise ApiError(422, "unknown_snippet", gettext("Event %(number)d: there is no snippet %(id)s.")
+            raise ApiError(404, "unknown_snippet", gettext("Event %(number)d: there is no snippet %(id)s.")
                            % {"number": number, "id": repr(event["snippet_id"])}, details={"event": number})
         if event["snippet_id"] not in search.result_ids:
-            raise ApiError(422, "not_shown", gettext("Event %(number)d: search %(search)s did not show %(id)s.")
+            raise ApiError(409, "not_shown", gettext("Event %(number)d: search %(search)s did not show %(id)s.")
                            % {"number": number, "search": event["search_id"], "id": event["snippet_id"]},
                            details={"event": number})
         event["rank"] = event["rank"] or search.result_ids.index(event["snippet_id"]) + 1
@@ -231,12 +232,17 @@ def may_see_insights(token) -> bool:
 
 
 def report(since_text: str | None, lang_text: str | None) -> dict:
-    """The usage report for request parameters ``since`` and ``lang`` (checked here)."""
+    """The usage report for request parameters ``since`` (a period such as ``30d``; dates are
+    for the command line) and ``lang``, checked here."""
+    since_text = reports.DEFAULT_SINCE if since_text is None else since_text  # given empty: refused
     try:
-        since = reports.parse_since(since_text or reports.DEFAULT_SINCE)
+        if not reports.API_PERIOD.fullmatch(since_text):
+            raise ValueError(gettext("%(value)s is not a period: give e.g. 30d, 12h, 2w or a date such as 2026-11-01")
+                             % {"value": repr(since_text)})
+        since = reports.parse_since(since_text)
     except ValueError as exc:
         raise invalid(str(exc)) from None
-    lang = params.language(lang_text or None, services().settings)
+    lang = params.language(lang_text, services().settings)
     engine = _database()
     usage().flush()  # this worker's latest searches are in it (other workers' within FLUSH_SECONDS)
     return reports.build(engine, services().snippets(), since, lang)

@@ -24,6 +24,7 @@ DEFAULT_SINCE = "30d"
 TOP = 20  # rows per list
 LOW_RANK = 4  # a pick at this rank or lower means the search ranked the reply too low
 PERIOD = re.compile(r"^\s*(\d{1,5})\s*([hdw])\s*$")
+API_PERIOD = re.compile(r"[0-9]{1,4}[hdw]")  # what GET /api/v1/insights takes (its OpenAPI pattern)
 UNITS = {"h": "hours", "d": "days", "w": "weeks"}
 REPORT_KEYS = ("since", "until", "lang", "totals", "most_used", "unused", "zero_results", "low_rank_picks",
                "translations", "daily")
