@@ -6,8 +6,9 @@ PORT   ?= 8000
 
 .PHONY: run test test-fast setup system-deps lint clean docs
 
-# System packages from Debian: Voikko (Finnish morphology) and Chromium (the plugin's browser tests).
-APT_PACKAGES = libvoikko1 voikko-fi chromium
+# System packages from Debian: Voikko (Finnish morphology), Chromium (the plugin's browser tests) and
+# PostgreSQL (the usage database's tests start a throwaway server; tests/support/postgres.py).
+APT_PACKAGES = libvoikko1 voikko-fi chromium postgresql
 
 system-deps:
 	@if ! dpkg -s $(APT_PACKAGES) >/dev/null 2>&1; then \

@@ -81,12 +81,23 @@ SETTINGS: dict[str, Setting] = {
         Setting("max_body_bytes", 64 * 1024, N_("Largest request body accepted (413 beyond)."), int),
         Setting("max_query_chars", 500, N_("Longest search query `q` accepted (414 beyond)."), int),
         Setting("max_message_chars", 10_000, N_("Longest customer message accepted by suggest (422 beyond)."), int),
+        # Usage insights (kb/usage/).
+        Setting("database_url", "", N_("Database of usage insights: empty for SQLite in a file beside the index, or "
+                                       "postgresql://user:password@host/name for several servers.")),
+        Setting("no_usage_recording", False, N_("Do not record searches for the usage insights (by default they are "
+                                                "recorded: typed queries masked, never a customer's message)."), bool),
+        Setting("usage_prior", 0.0, N_("How much the replies agents used after typing the same words move up within "
+                                       "a search's results: 0 (off) to 0.2, the most a score is raised (as a share)."),
+                float),
+        Setting("usage_retention_days", 90, N_("Days usage data is kept; `kb serve` removes older data every hour, "
+                                                    "`kb usage purge` at once."), int),
     ]
 }
 
 SERVE_SETTINGS = ("responses", "index", "host", "port", "workers", "threads", "plugin_dir", "watch_seconds",
                   "tokens_file", "tokens", "revoked_tokens", "insecure_no_auth", "cors_origins", "rate_limit",
-                  "rate_burst", "max_body_bytes", "max_query_chars", "max_message_chars")
+                  "rate_burst", "max_body_bytes", "max_query_chars", "max_message_chars", "database_url",
+                  "no_usage_recording", "usage_retention_days", "usage_prior")
 
 
 def setting(name: str) -> Setting:

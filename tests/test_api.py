@@ -22,7 +22,9 @@ def test_search_answers_like_the_search_service(client, api_kb, index_dir):
 
     service = SearchService(index_dir, load_settings(api_kb))
     try:
-        assert response.get_json() == json.loads(json.dumps(service.search("lasku", lang="en", limit=3)))
+        answer = response.get_json()
+        assert len(answer.pop("search_id")) == 32  # names the answer in POST /api/v1/events (tests/test_usage.py)
+        assert answer == json.loads(json.dumps(service.search("lasku", lang="en", limit=3)))
     finally:
         service.close()
     assert response.get_json()["results"][0]["title"] == "Title"
@@ -234,7 +236,8 @@ def test_openapi_document_describes_this_knowledge_base(client):
     doc = client.get("/api/v1/openapi.json").get_json()
     assert doc["openapi"].startswith("3.0")
     assert set(doc["paths"]) == {"/api/v1/search", "/api/v1/suggest", "/api/v1/snippets/{id}", "/api/v1/render",
-                                 "/api/v1/reload", "/api/v1/health", "/api/v1/version", "/api/v1/openapi.json",
+                                 "/api/v1/reload", "/api/v1/events", "/api/v1/insights", "/api/v1/health",
+                                 "/api/v1/version", "/api/v1/openapi.json",
                                  "/api/v1/i18n/{lang}", "/api/v1/snippets/{id}/history"}
     render_schema = doc["components"]["schemas"]["RenderRequest"]
     assert render_schema["properties"]["lang"]["enum"] == ["fi", "et", "en"]

@@ -83,11 +83,15 @@ def test_the_glossary_has_the_concepts_the_review_found_mixed():
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_no_rejected_word_in_the_catalogs(lang):
+    """A rejected word for a concept is wrong where the English names that concept ("knowledge
+    base" is never "tietokanta"); elsewhere it may be right ("database" is "tietokanta")."""
     found = []
     for entry in glossary():
+        concept = re.compile(rf"\b{re.escape(entry['en'].split(' (')[0])}", re.I)
         for word in rejected(entry, lang):
             pattern = re.compile(rf"(?<![\w-]){re.escape(word)}", re.I)
-            found += [(word, msgid) for msgid, text in translations(lang) if pattern.search(text)]
+            found += [(word, msgid) for msgid, text in translations(lang)
+                      if pattern.search(text) and concept.search(msgid)]
     assert found == []
 
 

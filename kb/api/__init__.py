@@ -2,7 +2,8 @@
 
 ``create_app()`` reads the ``KB_`` settings of :mod:`kb.config`; tests pass ``test_config``
 to point it at a knowledge base on ``tmp_path``. ``kb serve`` runs one app per gunicorn
-worker. One blueprint per surface: search, snippets, ops, openapi, metrics, pages.
+worker. One blueprint per surface: search, snippets, ops, openapi, metrics, pages, usage
+(events and insights) and the Insights page.
 """
 
 from __future__ import annotations
@@ -48,12 +49,17 @@ def config_from_settings(settings: dict[str, object], workers: int = 1) -> dict:
         "MAX_CONTENT_LENGTH": int(settings["max_body_bytes"]),
         "MAX_QUERY_CHARS": int(settings["max_query_chars"]),
         "MAX_MESSAGE_CHARS": int(settings["max_message_chars"]),
+        "DATABASE_URL": str(settings["database_url"] or ""),
+        "RECORD_USAGE": not settings["no_usage_recording"],
+        "USAGE_RETENTION_DAYS": int(settings["usage_retention_days"]),
+        "USAGE_PRIOR": float(settings["usage_prior"]),
     }
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """The app; *test_config* overrides the settings (tests build a tiny app on ``tmp_path``)."""
-    from kb.api import accesslog, errors, metrics, openapi, ops, pages, search, security, snippets, strings
+    from kb.api import (accesslog, errors, insights, metrics, openapi, ops, pages, search, security, snippets,
+                        strings, usage)
     from kb.api.services import Services
 
     app = Flask(__name__)
@@ -91,6 +97,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     accesslog.init_app(app)
     security.init_app(app)
     errors.register(app)
-    for blueprint in (search.bp, snippets.bp, strings.bp, ops.bp, openapi.bp, metrics.bp, pages.bp):
+    usage.init_app(app)
+    for blueprint in (search.bp, snippets.bp, strings.bp, ops.bp, openapi.bp, metrics.bp, pages.bp, usage.bp,
+                      insights.bp):
         app.register_blueprint(blueprint)
     return app

@@ -15,6 +15,8 @@ from kb import __version__
 from kb.api.services import services
 from kb.content.kbyaml import KBSettings
 from kb.search.service import MAX_LIMIT
+from kb.usage.reports import REPORT_KEYS
+from kb.usage.schema import EVENT_TYPES
 
 bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
 
@@ -74,7 +76,8 @@ SCHEMAS: dict = {
         "source_lang": STR, "channels": STR_LIST, "tags": STR_LIST, "approval": _ref("Approval"),
     }),
     "SearchResponse": _obj({"query": STR, "lang": STR, "channel": NULLABLE_STR, "words": STR_LIST,
-                            "results": {"type": "array", "items": _ref("Result")}}),
+                            "results": {"type": "array", "items": _ref("Result")},
+                            "search_id": {"type": "string", "description": "Names this answer in POST /events."}}),
     "Escalation": _obj({"id": STR, "lang": STR, "title": STR, "body": STR, "version": INT,
                         "approval": _ref("Approval"), "matched": STR_LIST}),
     "Text": _obj({"title": STR, "body": STR, "short": NULLABLE_STR, "keywords": STR_LIST,
@@ -96,6 +99,9 @@ SCHEMAS: dict = {
         "channels": {"type": "object", "description": "Channel -> character limit (null: none), from kb.yaml.",
                      "additionalProperties": {"type": "integer", "nullable": True}},
     }),
+    "EventsResponse": _obj({"stored": INT}),
+    "Insights": {**_obj({key: {} for key in REPORT_KEYS}),
+                 "description": "The usage report; the keys are described in the team leads' docs (Insights)."},
     "ReloadRequest": _obj({"full": BOOL}, required=(), closed=True),
     "ReloadResponse": _obj({"full": BOOL, "snippets": INT, "changed": INT, "removed": INT, "warnings": INT,
                             "seconds": {"type": "number"}}),
@@ -186,6 +192,31 @@ def _paths(lang: dict, channel: dict, limit: dict, example_id: str | None) -> di
                           "503": _error("Reindexing failed on the server (e.g. a full disk); the old index serves on."),
                           **JSON_BODY, **COMMON},
         }},
+        "/api/v1/events": {"post": {
+            "operationId": "postEvents", "summary": "Report inserts, copies and dismissals of shown replies.",
+            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("EventsRequest")}}},
+            "responses": {"201": _json("EventsResponse", "Every event was stored."),
+                          "400": _error("The body is not a JSON object with a list of events."),
+                          "404": _error("An event names a search this service did not record (unknown_search) or a "
+                                        "snippet that does not exist (unknown_snippet); error.event says which. "
+                                        "Nothing was stored."),
+                          "409": _error("An event names a snippet its search did not show (not_shown); nothing was "
+                                        "stored."),
+                          "422": _error("An event has a value not allowed (error.event says which); nothing was "
+                                        "stored."),
+                          "503": _error("The usage database is not available."),
+                          **JSON_BODY, **COMMON, **UNAVAILABLE},
+        }},
+        "/api/v1/insights": {"get": {
+            "operationId": "insights", "summary": "The usage report (admin token).",
+            "parameters": [_param("since", {"type": "string", "default": "30d", "pattern": "^[0-9]{1,4}[hdw]$"},
+                                  "Period back from now: hours, days or weeks, e.g. 12h, 30d, 2w."),
+                           _param("lang", lang, "Only this language.")],
+            "responses": {"200": _json("Insights", "What was used, not used and searched in vain."),
+                          "403": _error("The token is not an admin token."),
+                          "422": _error("The period or language is not valid."),
+                          "503": _error("The usage database is not available."), **COMMON, **UNAVAILABLE},
+        }},
         "/api/v1/health": {"get": {
             "operationId": "health", "summary": "Whether the service answers.", "security": [],
             "responses": {"200": _json("Health", "Serving."), **UNAVAILABLE},
@@ -255,6 +286,17 @@ def document(settings: KBSettings, max_query: int, max_message: int, tokens_requ
         "channel": optional(channel),
         "variables": optional({"type": "object", "properties": variables, "additionalProperties": False}),
     }, required=("id", "lang"), closed=True)
+    schemas["Event"] = _obj({
+        "type": {"type": "string", "enum": list(EVENT_TYPES)},
+        "search_id": {**STR, "description": "The search_id of the answer that showed the snippet."},
+        "snippet_id": STR,
+        "rank": optional({"type": "integer", "minimum": 1, "maximum": 100,
+                          "description": "Position in the list shown, 1 first (default: where the search put it)."}),
+        "lang": optional(lang), "channel": optional(channel),
+        "helpdesk": optional({"type": "string", "minLength": 1, "maxLength": 40}),
+    }, required=("type", "search_id", "snippet_id"), closed=True)
+    schemas["EventsRequest"] = _obj({"events": {"type": "array", "minItems": 1, "maxItems": 50,
+                                                "items": _ref("Event")}}, closed=True)
     doc = {
         "openapi": "3.0.3",
         "info": {"title": "Vastaus API", "version": __version__,

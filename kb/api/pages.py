@@ -28,7 +28,7 @@ def _plugin_dir() -> Path | None:
     return Path(folder).resolve() if folder and Path(folder).is_dir() else None
 
 
-def _with_csp(response: Response) -> Response:
+def with_csp(response: Response) -> Response:
     ancestors = " ".join(["'self'", *current_app.config.get("CORS_ORIGINS_TEXT", [])])
     response.headers["Content-Security-Policy"] = PAGE_CSP.format(ancestors=ancestors)
     return response
@@ -48,8 +48,8 @@ def placeholder() -> str:
 def index() -> Response:
     folder = _plugin_dir()
     if folder is not None and (folder / DEMO_PAGE).is_file():
-        return _with_csp(redirect(f"/plugin/{DEMO_PAGE}"))  # the demo's relative links resolve under /plugin/
-    return _with_csp(Response(placeholder(), mimetype="text/html"))
+        return with_csp(redirect(f"/plugin/{DEMO_PAGE}"))  # the demo's relative links resolve under /plugin/
+    return with_csp(Response(placeholder(), mimetype="text/html"))
 
 
 @bp.get("/plugin/", defaults={"name": "index.html"})
@@ -58,4 +58,4 @@ def plugin_file(name: str) -> Response:
     folder = _plugin_dir()
     if folder is None:
         raise not_found()
-    return _with_csp(send_from_directory(folder, name))  # refuses paths outside the folder (404)
+    return with_csp(send_from_directory(folder, name))  # refuses paths outside the folder (404)

@@ -3,11 +3,14 @@ for a customer's whole message (its language detected, its escalations found).""
 
 from __future__ import annotations
 
+import time
+
 from flask import Blueprint, current_app, jsonify
 from flask import request as flask_request
 
 from kb.api import params
 from kb.api.services import services
+from kb.api.usage import record_search, with_prior
 from kb.search.service import MAX_LIMIT
 from kb.search.triggers import Match
 
@@ -18,7 +21,8 @@ SUGGEST_FIELDS = ("message", "lang", "channel", "limit")
 
 @bp.get("/search")
 def search():
-    """The same answer as ``kb search --json``."""
+    """The answer of ``kb search --json``, with the ``search_id`` the panel reports events with."""
+    started = time.perf_counter()
     svc = services()
     settings = svc.settings
     query = params.query_text("q")
@@ -27,7 +31,10 @@ def search():
     limit = params.limit(flask_request.args.get("limit"))
     response, hit = svc.cached_search(query, lang=lang, limit=limit, channel=channel)
     current_app.extensions["vastaus_metrics"].search_cache.labels("hit" if hit else "miss").inc()
-    return jsonify(response)
+    response = with_prior(response, query)
+    shown = [result["id"] for result in response["results"]]
+    search_id = record_search("search", query, response, None, channel, shown, started)
+    return jsonify({**response, "search_id": search_id})  # a new dict: the cached answer stays as it was
 
 
 def escalation_result(match: Match, lang: str) -> dict:
@@ -47,7 +54,11 @@ def escalation_result(match: Match, lang: str) -> dict:
 
 @bp.post("/suggest")
 def suggest():
-    """Replies for a customer's message; the escalations it calls for come first, separately."""
+    """Replies for a customer's message; the escalations it calls for come first, separately.
+
+    The message itself is never recorded: only the language it was written in and the ids shown.
+    """
+    started = time.perf_counter()
     svc = services()
     settings = svc.settings
     body = params.json_body(SUGGEST_FIELDS, required=("message",))
@@ -66,4 +77,6 @@ def suggest():
     response = svc.search(message, lang=lang, limit=min(limit + len(shown), MAX_LIMIT), channel=channel,
                           written_in=written_in)
     response["results"] = [result for result in response["results"] if result["id"] not in shown][:limit]
-    return jsonify({"detected_lang": detected, **response, "escalations": escalations})
+    listed = [item["id"] for item in escalations] + [result["id"] for result in response["results"]]
+    search_id = record_search("suggest", None, response, written_in, channel, listed, started)
+    return jsonify({"detected_lang": detected, **response, "escalations": escalations, "search_id": search_id})

@@ -125,6 +125,20 @@ def prepare_index(root: Path, index_dir: Path) -> None:
              report.snippets, report.seconds)
 
 
+def prepare_usage(values: dict) -> None:
+    """Migrate the usage database once, here, before the workers start (they would race).
+
+    A database that cannot be opened does not stop the service: it searches unrecorded, and
+    each worker tries the database again now and then.
+    """
+    from kb.usage.db import DatabaseError, open_engine
+
+    try:
+        open_engine(str(values["database_url"] or ""), str(values["index"])).dispose()
+    except DatabaseError as exc:
+        log.error("%s; serving without usage insights until it can be opened", exc)
+
+
 def bind_address(host: str, port: int) -> str:
     return f"[{host.strip('[]')}]:{port}" if ":" in host else f"{host}:{port}"
 
@@ -192,6 +206,7 @@ def serve(values: dict) -> int:
         print("kb serve: " + gettext("the knowledge base in %(folder)s has errors and there is no index to serve; "
                                      "fix them (see `kb lint`) and start again.") % {"folder": root}, file=sys.stderr)
         return EXIT_CONTENT
+    prepare_usage(values)
     metrics_dir = tempfile.mkdtemp(prefix="kb-metrics-")
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir  # before any worker imports prometheus_client
     workers = int(values["workers"])

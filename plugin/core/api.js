@@ -135,6 +135,8 @@ export function createApi({ transport, timeoutMs = DEFAULT_TIMEOUT_MS }) {
       call('GET', `/api/v1/snippets/${id.split('/').map(encodeURIComponent).join('/')}${query({ lang })}`, undefined, signal),
     /** POST /render: the text with placeholders filled (typed values formatted by the service). */
     render: (body, signal) => call('POST', '/api/v1/render', body, signal),
+    /** POST /events: which replies were inserted or copied, for the usage insights. */
+    events: (events) => call('POST', '/api/v1/events', { events }),
     /** GET /version: what is served, with the knowledge base's languages and channels (kb.yaml). */
     version: (signal) => call('GET', '/api/v1/version', undefined, signal),
     /** GET /i18n/<lang>: the panel's interface strings. */

@@ -5,9 +5,12 @@
  * browser extension, the demo) only tells it about the conversation and how to put text
  * into the reply box:
  *
- *   panel.configure({apiBase, token, uiLang, replyLang, transport, onInsert,
+ *   panel.configure({apiBase, token, uiLang, replyLang, transport, onInsert, helpdesk,
  *                    conversation: {id, lastMessage, customer: {first_name, name},
  *                                   agent: {first_name}, ticket: {id}, channel}})
+ *
+ * Each insert or copy is reported to the service (POST /events, with the answer's search_id
+ * and `helpdesk` if given) for the usage insights; the customer's message never is.
  *
  * The knowledge base's languages, channels and channel limits are facts of responses/kb.yaml:
  * the panel asks the service for them (GET /version) when it is first configured and keeps
@@ -421,6 +424,7 @@ export class VastausPanel extends HTMLElement {
     this._escalations = Array.isArray(data.escalations) ? data.escalations.map((e) => ({ ...e, kind: 'escalation', triggered: true })) : [];
     this._suggestions = Array.isArray(data.results) ? data.results : [];
     this._suggestWords = Array.isArray(data.words) ? data.words : [];
+    this._suggestSearchId = data.search_id || null;
     this._clearError();
     this._render();
     this._announce();
@@ -451,6 +455,7 @@ export class VastausPanel extends HTMLElement {
     this._activeId = null;
     this._results = Array.isArray(data.results) ? data.results : [];
     this._words = Array.isArray(data.words) ? data.words : [];
+    this._searchId = data.search_id || null;
     this._clearError();
     this._render();
     this._announce();
@@ -738,6 +743,20 @@ export class VastausPanel extends HTMLElement {
     }
     this._say(done);
     this.dispatchEvent(new CustomEvent('vastaus-insert', { bubbles: true, composed: true, detail: { how, text, meta } }));
+    this._report(item, how);
+  }
+
+  /**
+   * Tell the service which reply was used, under the search_id of the answer that showed it
+   * (the usage insights); the service works out its rank. Fire and forget: a lost report never
+   * bothers the agent.
+   */
+  _report(item, how) {
+    const searchId = item.triggered || this._results === null ? this._suggestSearchId : this._searchId;
+    if (!searchId || !this._api || typeof this._api.events !== 'function') return;
+    const event = { type: how, search_id: searchId, snippet_id: item.id, lang: item.lang,
+      channel: this._channel() || null, helpdesk: this._config.helpdesk || null };
+    this._api.events([event]).catch(() => {});
   }
 
   // -- events -------------------------------------------------------------------------------

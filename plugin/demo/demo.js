@@ -240,6 +240,7 @@ function open(conversation) {
     token: token(),
     uiLang: uiLang(),
     onInsert: insertIntoReply,
+    helpdesk: 'demo', // names the demo's inserts and copies in the usage insights (/insights)
     conversation: {
       id: conversation.id,
       lastMessage: lastCustomerMessage(conversation),
