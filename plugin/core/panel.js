@@ -302,6 +302,11 @@ export class VastausPanel extends HTMLElement {
     return this._knownLang(code) ? this._facts.names[code] : code;
   }
 
+  /** The agent's interface language, if the knowledge base has it: the reply language when nothing else tells. */
+  _agentLang() {
+    return this._knownLang(this._config.uiLang) ? this._config.uiLang : undefined;
+  }
+
   /** The reply language, if the knowledge base has it (a hint or a stored choice may name another). */
   _lang() {
     return this._knownLang(this._replyLang) ? this._replyLang : undefined;
@@ -437,7 +442,8 @@ export class VastausPanel extends HTMLElement {
     this._busy(true);
     await this._factsReady;
     if (controller.signal.aborted) return;
-    const params = { q: query.slice(0, 500), lang: this._lang(), channel: this._channel(), limit: RESULT_LIMIT };
+    // Nothing chosen or detected (no customer message): the agent writes in their own language.
+    const params = { q: query.slice(0, 500), lang: this._lang() || this._agentLang(), channel: this._channel(), limit: RESULT_LIMIT };
     let data;
     try {
       data = await this._api.search(params, controller.signal);
@@ -744,6 +750,7 @@ export class VastausPanel extends HTMLElement {
 
   _onInput() {
     clearTimeout(this._debounce);
+    if (!this._config) return; // not opened on a conversation yet: nothing to search with
     const query = this._input.value.trim();
     if (!query) {
       this._controllers.search?.abort();

@@ -1,0 +1,112 @@
+"""The packaged extension in Chromium, inserting into real editors installed from npm.
+
+Each editor page holds "Hello world." with the caret after "Hello "; the agent opens the panel
+with Alt+Shift+V (inside the editor, also when the editor is in an iframe), searches, and
+presses Enter on a three-line reply. The test then reads the editor's own model
+(``quill.getText()``, ProseMirror's ``state.doc``, CKEditor's ``getData()``, TinyMCE's
+``getContent()``, Summernote's ``code``), the caret, and what one Ctrl+Z leaves.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytest_plugins = ("support.browser_support", "support.extension_support")
+pytestmark = [pytest.mark.browser, pytest.mark.live_server]
+
+EDITORS = ["textarea", "quill", "prosemirror", "tinymce-inline", "tinymce-iframe", "ckeditor5", "summernote"]
+REPLY = "Line one.\nLine two.\nLine three."
+PANEL = "vastaus-panel"
+
+COLLAPSE = "(text) => String(text).replace(/[\\s\\u00a0\\u200b\\ufeff]+/g, ' ').trim()"
+MODEL_IS = f"""(expected) => {{
+  const collapse = {COLLAPSE};
+  return collapse(window.editor.model()) === collapse(expected);
+}}"""
+BEFORE_CARET = """() => {
+  if (window.editor.beforeCaret) return window.editor.beforeCaret();  // the editor's own model
+  const box = window.editor.element();
+  if (box.tagName === 'TEXTAREA') return box.value.slice(0, box.selectionStart);
+  const selection = box.ownerDocument.getSelection();
+  const range = box.ownerDocument.createRange();
+  range.setStart(box, 0);
+  range.setEnd(selection.anchorNode, selection.anchorOffset);
+  return range.toString();
+}"""
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"[\s\u00a0\u200b\ufeff]+", "", text)
+
+
+def wait_for_model(tab, expected: str, name: str) -> None:
+    """Until the editor's model holds *expected* (white space aside); else fail showing what it holds."""
+    try:
+        tab.wait_for_function(MODEL_IS, arg=expected)
+    except Exception:  # Playwright's TimeoutError: say what the model held instead
+        pytest.fail(f"{name}: the model holds {tab.evaluate('() => window.editor.model()')!r}, not {expected!r}")
+
+
+def open_panel_and_choose(tab, query: str, snippet: str):
+    """Alt+Shift+V from the editor, a search, and the wanted reply first in the list."""
+    tab.keyboard.press("Alt+Shift+V")
+    app = tab.frame_locator("#vastaus-extension iframe")
+    search = app.locator(f"{PANEL} input[role=combobox]")
+    search.wait_for()
+    tab.wait_for_function("() => document.getElementById('vastaus-extension').style.display === 'block'")
+    search.fill(query)
+    first = app.locator(f"{PANEL} [role=option]").first
+    first.wait_for()
+    app.locator(f"{PANEL} [role=option][data-id='{snippet}'][aria-selected=true]").wait_for()
+    return app, search
+
+
+@pytest.mark.parametrize("name", EDITORS)
+def test_a_reply_goes_into_the_editor_at_the_caret_and_undoes(tab, site, name):
+    tab.goto(f"{site['allowed']}/pages/{name}.html")
+    tab.wait_for_function("() => window.editorReady")
+    tab.wait_for_selector("#vastaus-extension", state="attached")  # the content script runs here
+    tab.evaluate("() => window.editor.placeCaret()")
+    app, search = open_panel_and_choose(tab, "threeliner", "test/lines")
+    search.press("Enter")
+    app.locator(f"{PANEL} [role=status]", has_text="Inserted into the reply.").wait_for()
+    wait_for_model(tab, "Hello " + REPLY + "world.", name)
+    before = tab.evaluate(BEFORE_CARET)
+    assert squeeze(before) == squeeze("Hello " + REPLY), f"caret not after the reply in {name}: {before!r}"
+    tab.keyboard.press("Control+z")
+    wait_for_model(tab, "Hello world.", name)
+
+
+def test_a_foreign_page_cannot_load_or_drive_the_panel(tab, site, extension):
+    tab.goto(f"{site['allowed']}/pages/textarea.html")
+    tab.wait_for_selector("#vastaus-extension iframe", state="attached")
+    dynamic = tab.evaluate("() => document.querySelector('#vastaus-extension iframe').src")
+    address = f"chrome-extension://{extension['id']}/panel.html"
+    assert dynamic.startswith("chrome-extension://") and dynamic != address  # the per-session address
+    foreign = extension["context"].new_page()
+    try:
+        foreign.goto(f"{site['foreign']}/pages/foreign.html")
+        assert foreign.evaluate("() => !document.getElementById('vastaus-extension')")  # not an allowed site
+        # At the extension's fixed address a web page gets an error page (use_dynamic_url).
+        foreign.evaluate("(url) => window.framePanel(url)", address)
+        foreign.wait_for_function("() => window.loaded === 1")
+        assert [frame.url for frame in foreign.frames if frame != foreign.main_frame] == ["chrome-error://chromewebdata/"]
+        # With the per-session address (which the helpdesk page could leak), the panel loads
+        # but obeys no page other than an allowed site's: it stays empty and sends nothing.
+        foreign.evaluate("(url) => window.framePanel(url)", dynamic)
+        foreign.wait_for_function("() => window.loaded === 2")
+        panel = foreign.frame_locator("iframe >> nth=1")
+        panel.locator("body[data-refused=true]").wait_for(state="attached")
+        foreign.evaluate("""() => {
+          const frame = document.querySelectorAll('iframe')[1].contentWindow;
+          frame.postMessage({type: 'vastaus-context', uiLang: 'en', conversation: {id: 'x', lastMessage: 'Paketti on myöhässä'}}, '*');
+          frame.postMessage({type: 'vastaus-focus'}, '*');
+        }""")
+        # framePanel's own two messages on load, and these two: all seen, all ignored.
+        panel.locator("body[data-refused-messages='4']").wait_for(state="attached")
+        assert panel.locator("vastaus-panel").count() == 0
+        assert foreign.evaluate("() => window.received") == []
+    finally:
+        foreign.close()
