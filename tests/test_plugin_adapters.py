@@ -122,13 +122,13 @@ def test_zendesk_ticket_sidebar(page, secured):
     first = frame_options(app).first
     assert "escalation" in first.get_attribute("class")  # the customer mentions a lawyer
     assert first.get_attribute("data-id") == "escalation/legal"
-    assert app.locator(f"{PANEL} input").get_attribute("placeholder") == "Hae vastauksia…"  # currentUser.locale fi
+    assert app.locator(f"{PANEL} input[role=combobox]").get_attribute("placeholder") == "Hae vastauksia…"  # currentUser.locale fi
     calls = page.evaluate("window.zafCalls")
     requests = [options for kind, options in calls if kind == "request"]
     assert requests and all(r["headers"]["Authorization"] == "Bearer {{setting.api_token}}" and r["secure"] for r in requests)
     gets = [params for kind, params in calls if kind == "get"]
     assert {"ticket.requester.firstName", "ticket.id", "currentUser.locale", "ticket.comments"} <= set(gets[0])
-    app.locator(f"{PANEL} input").focus()
+    app.locator(f"{PANEL} input[role=combobox]").focus()
     page.keyboard.press("Enter")
     page.wait_for_function("() => document.querySelector('#comment').value.length > 0")
     inserted = page.locator("#comment").input_value()
@@ -168,9 +168,9 @@ def test_freshdesk_ticket_sidebar(page, secured):
     frame_options(app).first.wait_for()
     first = frame_options(app).first
     assert first.get_attribute("data-id") == "delivery/tracking" and first.get_attribute("lang") == "et"
-    assert app.locator(f"{PANEL} input").get_attribute("placeholder") == "Otsi vastuseid…"
-    app.locator(f"{PANEL} input").focus()
-    page.keyboard.press("Enter")
+    assert app.locator(f"{PANEL} input[role=combobox]").get_attribute("placeholder") == "Otsi vastuseid…"
+    app.locator(f"{PANEL} input[role=combobox]").focus()
+    page.keyboard.press("Control+Enter")  # as it is: the ticket names no order (Enter would ask for it)
     page.wait_for_function("() => document.querySelector('#editor').value.length > 0")
     assert page.locator("#editor").input_value().startswith("Tere Kadri! Teie pakk")
     calls = page.evaluate("window.fdkCalls")
@@ -189,7 +189,7 @@ def test_chatwoot_dashboard_app_copies(page, secured):
     assert page.evaluate("window.fetchInfoRequests") >= 1  # the app asked for the context
     assert frame_options(app).first.get_attribute("data-id") == "delivery/tracking"
     assert app.locator(f"{PANEL} .actions button", has_text="Insert").count() == 0  # Chatwoot: copy only
-    app.locator(f"{PANEL} input").focus()
+    app.locator(f"{PANEL} input[role=combobox]").focus()
     page.keyboard.press("Enter")
     status = app.locator(f"{PANEL} [role=status]")
     status.filter(has_text="Copied to the clipboard.").wait_for()
@@ -218,7 +218,7 @@ def test_extension_content_script_inserts_into_any_reply_box(page, secured):
       const panel = frame.querySelector('vastaus-panel');
       return panel.shadowRoot.activeElement && panel.shadowRoot.activeElement.matches('input');
     }""")
-    page.keyboard.press("Enter")
+    page.keyboard.press("Control+Enter")  # Enter would ask for the placeholders first
     page.wait_for_function("() => document.querySelector('#reply').value.length > 0")
     # A generic page names no customer: the placeholder stays, visible, for the agent to fill.
     assert page.locator("#reply").input_value().startswith("Tere {{customer.first_name}}! Teie pakk")
@@ -228,15 +228,15 @@ def test_extension_content_script_inserts_into_any_reply_box(page, secured):
     page.keyboard.press("End")
     page.locator("#vastaus-extension + button").click()  # close
     page.locator("#vastaus-extension + button").click()  # and open again from the "V" button
-    app.locator(f"{PANEL} input").fill("pakk")
+    app.locator(f"{PANEL} input[role=combobox]").fill("pakk")
     app.locator(f"{PANEL} [role=option]").first.wait_for()
-    app.locator(f"{PANEL} input").press("Enter")
+    app.locator(f"{PANEL} input[role=combobox]").press("Control+Enter")
     page.wait_for_function("() => document.querySelector('#rich').textContent.length > 10")
     assert page.locator("#rich").text_content().replace("\xa0", " ").startswith("Tere! Tere {{customer.first_name}}! Teie pakk")
     assert ["rich", "insertText"] in page.evaluate("window.inputEvents")
-    app.locator(f"{PANEL} input").press("Escape")  # the first Esc clears the query,
-    assert app.locator(f"{PANEL} input").input_value() == ""
-    app.locator(f"{PANEL} input").press("Escape")  # the next one closes the panel
+    app.locator(f"{PANEL} input[role=combobox]").press("Escape")  # the first Esc clears the query,
+    assert app.locator(f"{PANEL} input[role=combobox]").input_value() == ""
+    app.locator(f"{PANEL} input[role=combobox]").press("Escape")  # the next one closes the panel
     page.wait_for_function("() => document.getElementById('vastaus-extension').style.display === 'none'")
 
 

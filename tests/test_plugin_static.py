@@ -150,6 +150,33 @@ def test_freshdesk_and_extension_packages(tmp_path):
     assert manifest["optional_host_permissions"]
 
 
+def test_the_extension_manifest_suits_chrome_and_firefox(tmp_path):
+    """What Chrome's store and Mozilla's addons-linter ask for, checked on the built tree."""
+    from kb.cli.main import main
+
+    tree = tmp_path / "unpacked"
+    assert main(["plugin", "package", "extension", "--tree", str(tree)]) == 0
+    manifest = json.loads((tree / "manifest.json").read_text(encoding="utf-8"))
+    gecko = manifest["browser_specific_settings"]["gecko"]
+    assert "@" in gecko["id"] and gecko["data_collection_permissions"]["required"]
+    assert manifest["background"]["service_worker"] == "background.js"  # Chrome
+    assert manifest["background"]["scripts"] == ["background.js"]  # Firefox
+    for path in [*manifest["icons"].values(), *manifest["action"]["default_icon"].values()]:
+        assert (tree / path).read_bytes().startswith(b"\x89PNG"), path
+    # Every __MSG_x__ is in every locale, English the default.
+    used = set(re.findall(r"__MSG_(\w+)__", (tree / "manifest.json").read_text(encoding="utf-8")))
+    assert manifest["default_locale"] == "en" and used
+    for lang in ("en", "fi", "et"):
+        messages = json.loads((tree / "_locales" / lang / "messages.json").read_text(encoding="utf-8"))
+        assert used <= set(messages), lang
+    # Only the panel is reachable from pages, and only at the per-session address.
+    panel = next(entry for entry in manifest["web_accessible_resources"] if "panel.html" in entry["resources"])
+    assert panel["resources"] == ["panel.html"] and panel["use_dynamic_url"] is True
+    for entry in manifest["web_accessible_resources"]:
+        for name in entry["resources"]:
+            assert (tree / name).is_file(), name
+
+
 def test_every_adapter_has_install_instructions():
     for adapter in ("zendesk", "freshdesk", "chatwoot", "extension", "demo"):
         readme = PLUGIN / adapter / "README.md"

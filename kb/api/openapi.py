@@ -82,6 +82,10 @@ SCHEMAS: dict = {
                            "additionalProperties": STR},
         "channels": {"type": "object", "description": "Channel -> character limit (null: none), from kb.yaml.",
                      "additionalProperties": {"type": "integer", "nullable": True}},
+        "variables": {"type": "object", "description": "Placeholder variable -> its format (time, date, datetime, "
+                      "number or null), maximum length, description, example and default, from kb.yaml.",
+                      "additionalProperties": _obj({"format": NULLABLE_STR, "max_length": INT, "description": STR,
+                                                    "example": STR, "default": NULLABLE_STR})},
     }),
     "ReloadRequest": _obj({"full": BOOL}, required=(), closed=True),
     "ReloadResponse": _obj({"full": BOOL, "snippets": INT, "changed": INT, "removed": INT, "warnings": INT,

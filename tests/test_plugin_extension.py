@@ -9,9 +9,12 @@ presses Enter on a three-line reply. The test then reads the editor's own model
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
+from support.api_support import AGENT_SECRET, bearer, http
+from support.extension_support import SITE
 
 pytest_plugins = ("support.browser_support", "support.extension_support")
 pytestmark = [pytest.mark.browser, pytest.mark.live_server]
@@ -110,3 +113,90 @@ def test_a_foreign_page_cannot_load_or_drive_the_panel(tab, site, extension):
         assert foreign.evaluate("() => window.received") == []
     finally:
         foreign.close()
+
+
+def options_page(extension):
+    page = extension["context"].new_page()
+    page.goto(f"chrome-extension://{extension['id']}/options.html")
+    page.locator("#test").wait_for()
+    return page
+
+
+def test_the_options_test_the_connection(extension, vastaus):
+    page = options_page(extension)
+    try:
+        page.locator("#test").click()
+        page.locator("#status[data-ok=true]").wait_for()
+        assert page.locator("#status").inner_text().startswith("Connected: Vastaus ")
+        page.locator("#token").fill("not-the-token")
+        page.locator("#test").click()
+        page.locator("#status[data-ok=false]").wait_for()
+        assert "refused the API token" in page.locator("#status").inner_text()
+    finally:
+        page.close()
+
+
+def test_removing_a_site_gives_up_its_permission(extension):
+    """The options ask the browser to remove the permission of a site taken off the list. No
+    test can answer the browser's prompt that grants an optional permission, so the call is
+    observed rather than its effect."""
+    worker = extension["worker"]
+    worker.evaluate("(sites) => chrome.storage.local.set({sites})", [SITE, "https://helpdesk.example.org/*"])
+    page = options_page(extension)
+    try:
+        page.evaluate("""() => {
+          window.removedOrigins = [];
+          const remove = chrome.permissions.remove.bind(chrome.permissions);
+          chrome.permissions.remove = (request) => { window.removedOrigins.push(...request.origins); return remove(request); };
+        }""")
+        page.locator("#sites").fill(SITE)
+        page.locator("#save").click()
+        page.locator("#status", has_text="Saved.").wait_for()
+        assert page.evaluate("() => window.removedOrigins") == ["https://helpdesk.example.org/*"]
+        assert worker.evaluate("async () => (await chrome.storage.local.get('sites')).sites") == [SITE]
+        scripts = worker.evaluate("async () => (await chrome.scripting.getRegisteredContentScripts())[0].matches")
+        assert scripts == [SITE]
+    finally:
+        page.close()
+
+
+def test_placeholders_the_page_cannot_fill_are_asked_for_inline(tab, site, vastaus):
+    """A generic page names no customer and no parcel: the panel asks for the values in fields
+    fit for each variable's format (kb.yaml, through /version), keyboard first, and inserts
+    nothing with a {{placeholder}} left unless the agent says so."""
+    tab.goto(f"{site['allowed']}/pages/textarea.html")
+    tab.wait_for_function("() => window.editorReady")
+    tab.wait_for_selector("#vastaus-extension", state="attached")
+    tab.evaluate("() => window.editor.placeCaret()")
+    app, search = open_panel_and_choose(tab, "trackingcode", "test/fill")
+    search.press("Enter")
+    app.locator(f"{PANEL} [role=status]", has_text="or press Ctrl+Enter to insert it as it is").wait_for()
+    assert tab.evaluate("() => window.editor.model()") == "Hello world."  # nothing went in
+    fields = app.locator(f"{PANEL} .fields input")
+    assert [fields.nth(i).get_attribute("data-variable") for i in range(fields.count())] == [
+        "customer.first_name", "order.tracking_code", "outage.next_update"]
+    assert [fields.nth(i).get_attribute("type") for i in range(3)] == ["text", "text", "time"]  # format: time
+    focused = "(input) => input.getRootNode().activeElement === input"
+    assert fields.nth(0).evaluate(focused)  # the first empty field has the caret
+    tab.keyboard.type("Aino")
+    tab.keyboard.press("Enter")  # not all filled: Enter goes on to the next empty field
+    assert fields.nth(1).evaluate(focused)
+    tab.keyboard.type("JJFI64512300012345678")
+    tab.keyboard.press("Tab")
+    assert fields.nth(2).evaluate(focused)
+    tab.keyboard.type("1430")
+    full = app.locator(f"{PANEL} .option.active .full")
+    full.filter(has_text="JJFI64512300012345678").wait_for()  # the reply follows the typing
+    tab.keyboard.press("Enter")  # all filled: inserts
+    app.locator(f"{PANEL} [role=status]", has_text="Inserted into the reply.").wait_for()
+    rendered = http("POST", vastaus + "/api/v1/render", {"id": "test/fill", "lang": "en", "variables": {
+        "customer.first_name": "Aino", "order.tracking_code": "JJFI64512300012345678", "outage.next_update": "14:30"}},
+        headers=bearer(AGENT_SECRET))
+    rendered = json.loads(rendered[2])["text"]
+    assert "2:30" in rendered and "{{" not in rendered  # the service wrote the time the English way
+    wait_for_model(tab, "Hello " + rendered + "world.", "textarea")
+    # The same conversation again: what the agent typed is still there.
+    search.focus()
+    search.fill("")
+    app, search = open_panel_and_choose(tab, "trackingcode", "test/fill")
+    assert fields.nth(1).input_value() == "JJFI64512300012345678"
