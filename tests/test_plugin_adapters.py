@@ -63,7 +63,7 @@ def secured(tmp_path_factory, browser):
     load(PLUGIN / "extension" / "package.py").build_tree(plugin / "extension" / "dist")
     env = {"KB_TOKENS": f"agent:{AGENT_SECRET}"}
     with live_server(work, responses, work / "index", "--plugin-dir", str(plugin), "--workers", "1", env=env) as base:
-        warm_up(base)
+        warm_up(base, AGENT_SECRET)
         yield {"base": base, "zendesk": zendesk}
 
 
@@ -180,6 +180,54 @@ def test_freshdesk_ticket_sidebar(page, secured):
     assert any(method == "interface.trigger" and args[0] == "setValue" and args[1]["id"] == "editor" for method, args in calls)
 
 
+def open_freshdesk(page, secured, extra=""):
+    appclient = (PLUGIN / "freshdesk" / "test-appclient.js").read_text(encoding="utf-8")
+    page.route(lambda url: url.endswith("/app/%7B%7B%7Bappclient%7D%7D%7D"), lambda route: route.fulfill(
+        body=appclient, content_type="application/javascript"))
+    host = secured["base"].removeprefix("http://")
+    page.goto(secured["base"] + f"/plugin/freshdesk/test-harness.html?app=dist/app/index.html&host={host}"
+              f"&protocol=http&token={AGENT_SECRET}&lang=et{extra}")
+    return page.frame_locator("#app")
+
+
+def templates_called(page):
+    return [args[0] for method, args in page.evaluate("window.fdkCalls") if method == "request.invokeTemplate"]
+
+
+def test_freshdesk_spends_few_calls_and_escapes_html(page, secured):
+    """Freshworks allows an app 50 calls a minute for the whole team: a ticket opened again
+    costs one call (the suggestions), a preview none, an insert one. setValue takes HTML."""
+    app = open_freshdesk(page, secured)
+    frame_options(app).first.wait_for()
+    assert sorted(templates_called(page)) == ["vastausStrings", "vastausSuggest", "vastausVersion"]
+    app = open_freshdesk(page, secured)  # the next ticket: /version and the strings are kept
+    frame_options(app).first.wait_for()
+    # The active reply's preview is filled here, without asking the service to render it.
+    app.locator(f"{PANEL} .option.active .full").wait_for()
+    assert templates_called(page) == ["vastausSuggest"]
+    search = app.locator(f"{PANEL} input[role=combobox]")
+    search.fill("kuvaviesti")
+    app.locator(f"{PANEL} [role=option][data-id='test/xss'][aria-selected=true]").wait_for()
+    search.press("Enter")
+    page.wait_for_function("() => document.querySelector('#editor').value.length > 0")
+    assert templates_called(page) == ["vastausSuggest", "vastausSearch", "vastausRender"]
+    html = page.locator("#editor").input_value()
+    assert html.startswith("Tere Kadri! &lt;img src=x onerror=&quot;window.__xss=1&quot;&gt; Pildisõnum.")
+    assert "<img" not in html
+    lines = app.locator(PANEL).evaluate("""async () => {
+      const { toEditorHtml } = await import('./scripts/app.js');
+      return toEditorHtml('Rida üks.\\nRida <kaks> & "kolm".');
+    }""")
+    assert lines == "Rida üks.<br>Rida &lt;kaks&gt; &amp; &quot;kolm&quot;."
+
+
+def test_freshdesk_says_when_the_call_budget_is_used_up(page, secured):
+    app = open_freshdesk(page, secured, "&budget=0")
+    alert = app.locator(f"{PANEL} [role=alert]")
+    alert.wait_for(state="visible")
+    assert "50 requests a minute for the whole team" in alert.inner_text()
+
+
 def test_chatwoot_dashboard_app_copies(page, secured):
     base = secured["base"]
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
@@ -197,6 +245,25 @@ def test_chatwoot_dashboard_app_copies(page, secured):
     page.locator("#next").click()  # another conversation: its context replaces the first
     app.locator(f"{PANEL} [role=option][data-id='outage/known']").wait_for()
     assert app.locator(f"{PANEL} [role=radio][aria-checked=true]").inner_text() == "Suomi"
+
+
+def test_chatwoot_before_the_contact_loads_and_in_dark_mode(page, secured):
+    """Chatwoot sends ``contact: {}`` until the contact has loaded: the name comes from the
+    conversation's sender. An Instagram inbox maps to a channel the knowledge base has."""
+    base = secured["base"]
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
+    page.goto(base + f"/plugin/chatwoot/test-harness.html?lang=en&theme=dark&token={AGENT_SECRET}")
+    app = page.frame_locator("#app")
+    frame_options(app).first.wait_for()
+    assert app.locator(PANEL).get_attribute("data-theme") == "dark"
+    page.locator("#next").click()
+    page.locator("#next").click()  # the Instagram conversation, contact not loaded
+    app.locator(f"{PANEL} [role=option][data-id='billing/invoice'][aria-selected=true]").wait_for()
+    assert app.locator(PANEL).evaluate("panel => panel._channel()") == "facebook"  # kb.yaml has no instagram
+    app.locator(f"{PANEL} input[role=combobox]").focus()
+    page.keyboard.press("Enter")
+    app.locator(f"{PANEL} [role=status]", has_text="Copied to the clipboard.").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()").startswith("Hei Kalle! Laskussasi")
 
 
 def test_extension_content_script_inserts_into_any_reply_box(page, secured):

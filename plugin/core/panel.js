@@ -6,6 +6,9 @@
  * into the reply box:
  *
  *   panel.configure({apiBase, token, uiLang, replyLang, theme ('light'|'dark'), transport, onInsert,
+ *                    searchDelayMs (pause before a search, default 150), preview (false: ask the
+ *                    service to render only when a reply is used, for hosts that count calls),
+ *                    explain ({kind: () => text}, a host's own words for an error kind),
  *                    conversation: {id, lastMessage, customer: {first_name, name},
  *                                   agent: {first_name}, ticket: {id}, channel}})
  *
@@ -179,6 +182,9 @@ export class VastausPanel extends HTMLElement {
       uiLang: 'en',
       timeoutMs: DEFAULT_TIMEOUT_MS,
       insert: true,
+      searchDelayMs: DEBOUNCE_MS,
+      preview: true,
+      explain: {},
       variables: {},
       ...config,
       conversation,
@@ -403,9 +409,11 @@ export class VastausPanel extends HTMLElement {
     return values;
   }
 
+  /** The conversation's channel: one name, or candidates in order (the first the knowledge base has). */
   _channel() {
-    const channel = this._config.conversation.channel;
-    return typeof channel === 'string' && Object.hasOwn(this._facts.channels, channel) ? channel : undefined;
+    const given = this._config.conversation.channel;
+    const candidates = Array.isArray(given) ? given : [given];
+    return candidates.find((name) => typeof name === 'string' && Object.hasOwn(this._facts.channels, name));
   }
 
   _start(name) {
@@ -721,6 +729,7 @@ export class VastausPanel extends HTMLElement {
 
   /** Replace the local preview by the service's rendering once it arrives. */
   async _upgrade(entry, full, missing) {
+    if (this._config.preview === false) return; // the host counts calls: rendered when used
     let answer;
     const asked = JSON.stringify(this._variables());
     try {
@@ -838,7 +847,7 @@ export class VastausPanel extends HTMLElement {
       this._announce();
       return;
     }
-    this._debounce = setTimeout(() => this._search(query), DEBOUNCE_MS);
+    this._debounce = setTimeout(() => this._search(query), this._config.searchDelayMs);
   }
 
   _onKey(event) {
@@ -917,6 +926,8 @@ export class VastausPanel extends HTMLElement {
 
   _explain(err) {
     const kind = err instanceof ApiError ? err.kind : 'offline';
+    const own = this._config.explain && this._config.explain[kind];
+    if (typeof own === 'function') return own(err);
     switch (kind) {
       case 'timeout':
         return format(_('Vastaus did not answer within {seconds} seconds.'), { seconds: Math.round(this._config.timeoutMs / 1000) });

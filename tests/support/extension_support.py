@@ -148,7 +148,7 @@ def vastaus(tmp_path_factory) -> Iterator[str]:
     plugin = copy_plugin(work / "plugin")
     env = {"KB_TOKENS": f"agent:{AGENT_SECRET}"}
     with live_server(work, responses, work / "index", "--plugin-dir", str(plugin), "--workers", "1", env=env) as base:
-        warm_up(base)
+        warm_up(base, AGENT_SECRET)
         yield base
 
 
