@@ -200,3 +200,20 @@ def test_placeholders_the_page_cannot_fill_are_asked_for_inline(tab, site, vasta
     search.fill("")
     app, search = open_panel_and_choose(tab, "trackingcode", "test/fill")
     assert fields.nth(1).input_value() == "JJFI64512300012345678"
+
+
+def test_a_refused_insert_is_never_claimed(tab, site, extension):
+    """An editor that cancels the paste and the typing: the panel says so and copies instead."""
+    extension["context"].grant_permissions(["clipboard-read", "clipboard-write"])
+    tab.goto(f"{site['allowed']}/pages/refusing.html")
+    tab.wait_for_function("() => window.editorReady")
+    tab.wait_for_selector("#vastaus-extension", state="attached")
+    tab.evaluate("() => window.editor.placeCaret()")
+    app, search = open_panel_and_choose(tab, "threeliner", "test/lines")
+    search.press("Enter")
+    status = app.locator(f"{PANEL} [role=status]")
+    status.filter(has_text="The reply box did not accept the text").wait_for()
+    assert "Inserted" not in status.inner_text()
+    assert tab.evaluate("() => window.editor.model()").strip() == "Hello world."
+    assert status.inner_text() == "The reply box did not accept the text; it was copied instead."
+    assert tab.evaluate("() => navigator.clipboard.readText()") == REPLY

@@ -73,9 +73,15 @@ def test_zendesk_manifest():
     assert manifest["location"]["support"]["ticket_sidebar"]["url"] == "assets/iframe.html"
     token = next(p for p in manifest["parameters"] if p["name"] == "api_token")
     assert token["secure"] is True
+    assert token["scopes"] == ["header"]  # the token may only go into a request header
     assert manifest["domainWhitelist"]
     english = json.loads((PLUGIN / "zendesk" / "translations" / "en.json").read_text(encoding="utf-8"))
     assert set(english["app"]["parameters"]) == {p["name"] for p in manifest["parameters"]}
+    for lang in ("fi", "et"):  # every key of the English file, in each language
+        other = json.loads((PLUGIN / "zendesk" / "translations" / f"{lang}.json").read_text(encoding="utf-8"))
+        assert set(other["app"]) == set(english["app"]) and set(other["app"]["parameters"]) == set(english["app"]["parameters"])
+        for name, texts in other["app"]["parameters"].items():
+            assert set(texts) == set(english["app"]["parameters"][name]), (lang, name)
     app = (PLUGIN / "zendesk" / "assets" / "app.js").read_text(encoding="utf-8")
     for call in ("ticket.comment.appendText", "{{setting.api_token}}", "secure: true", "'ticket.save'",
                  "'ticket.requester.firstName'", "'currentUser.locale'", "'ticket.comments'"):

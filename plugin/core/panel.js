@@ -819,8 +819,10 @@ export class VastausPanel extends HTMLElement {
         await this._config.onInsert(text, meta);
         done = _('Inserted into the reply.');
       } catch (_err) {
-        done = _('The reply box did not accept the text; it was copied instead.');
-        await copyText(text, this.ownerDocument);
+        // Said only if true: the text did not arrive (the adapter checked), and the copy may fail too.
+        const copied = await copyText(text, this.ownerDocument);
+        done = copied ? _('The reply box did not accept the text; it was copied instead.')
+          : _('The reply box did not accept the text, and copying was not allowed: select the text and copy it by hand.');
       }
     } else {
       const copied = await copyText(text, this.ownerDocument);

@@ -109,6 +109,7 @@ export async function start({ chromeApi = globalThis.chrome, doc = document } = 
       if (box.style.display !== 'none') post({ type: 'vastaus-focus' });
     } else if (message.type === 'vastaus-insert') {
       const { ok, reason } = await target.insert(String(message.text));
+      if (!ok) frame.focus(); // the panel copies the text instead, which needs its frame focused
       post({ type: 'vastaus-inserted', id: message.id, ok, reason });
     } else if (message.type === 'vastaus-close') {
       close();
