@@ -266,3 +266,28 @@ def test_core_helpers_in_the_browser(page, sample_server):
     assert result["images"] == 0 and result["html"] == '<mark class="hit">&lt;img </mark>src=x onerror=alert(1)&gt; paketti'
     assert result["fallback"] == ["1 vastaus", "2 vastausta", "Not translated"]
     assert result["broken"] == "Insert"
+
+
+def test_a_placeholder_field_updates_the_length_counter(page, sample_server):
+    """On Twitter (280 characters) the counter follows what the agent types into the field for
+    {{outage.next_update}}, and the service then writes the time the Finnish way."""
+    open_demo(page, sample_server, "demo-48213", ui="fi")
+    wait_for_results(page, 1, "suggest")
+    search = page.locator(f"{PANEL} input[role=combobox]")
+    search.fill("tilannepäivitys")
+    wait_for_results(page, 1, "search")
+    page.locator(f"{PANEL} [role=option][data-id='outage/status-update'][aria-selected=true]").wait_for()
+    active = page.locator(f"{PANEL} .option.active")
+    length = active.locator(".badge.length")
+    before = int(length.inner_text().split(" / ")[0])
+    assert length.inner_text().endswith(" / 280")
+    field = active.locator(".fields input[data-variable='outage.next_update']")
+    assert field.get_attribute("type") == "time"
+    field.focus()
+    page.keyboard.type("1430")
+    expected = before - len("{{outage.next_update}}") + len("14.30")
+    page.wait_for_function("""([expected]) => {
+      const badge = document.querySelector('vastaus-panel').shadowRoot.querySelector('.option.active .badge.length');
+      return badge.textContent === `${expected} / 280`;
+    }""", arg=[expected])
+    active.locator(".full", has_text="klo 14.30").wait_for()  # the service's rendering, Finnish time
