@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 PORT   ?= 8000
 
-.PHONY: run test test-fast setup system-deps lint clean docs
+.PHONY: run test test-fast setup system-deps lint clean docs editors
 
 # System packages from Debian: Voikko (Finnish morphology), Chromium (the plugin's browser tests) and
 # PostgreSQL (the usage database's tests start a throwaway server; tests/support/postgres.py).
@@ -34,8 +34,19 @@ setup: system-deps $(BIN)/kb
 run: setup
 	$(BIN)/kb serve --port $(PORT)
 
+# The real editors the browser tests insert into (Quill, ProseMirror, TinyMCE, CKEditor 5, Summernote;
+# versions in tests/support/editors/package.json), from npm into .cache/editors: never committed.
+# The stamp is the package.json's digest, as tests/support/extension_support.py writes it too.
+EDITORS = .cache/editors
+$(EDITORS)/.installed: tests/support/editors/package.json
+	mkdir -p $(EDITORS) && cp $< $(EDITORS)/package.json
+	npm install --prefix $(EDITORS) --no-audit --no-fund --loglevel=error
+	sha256sum $< | cut -d' ' -f1 | tr -d '\n' > $@
+
+editors: $(EDITORS)/.installed
+
 # Runs the whole test suite, lint and style checks included.
-test: setup
+test: setup editors
 	$(BIN)/ruff check kb tests bench plugin
 	$(BIN)/python -m pytest
 

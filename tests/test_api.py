@@ -201,6 +201,12 @@ def test_health_and_version(client):
     data = client.get("/api/v1/version").get_json()
     assert data["snippets"] == {"total": 4, "reply": 3, "escalation": 1}
     assert data["channels"]["twitter"] == 280 and data["channels"]["email"] is None
+    # kb.yaml's variables, for the panel's fields: format, length, description, example, default.
+    assert data["variables"]["outage.next_update"]["format"] == "time"
+    assert data["variables"]["order.tracking_code"] == {
+        "format": None, "max_length": 24, "description": "Parcel tracking code", "example": "JJFI64512300012345678",
+        "default": None}
+    assert data["variables"]["company.name"]["default"] == "Esimerkki Oy"
     assert data["revision"] is None  # tmp_path is not a git checkout
     assert data["index"]["built_at"].endswith("Z") and data["index"]["updated_at"] >= data["index"]["built_at"]
 

@@ -63,7 +63,7 @@ def secured(tmp_path_factory, browser):
     load(PLUGIN / "extension" / "package.py").build_tree(plugin / "extension" / "dist")
     env = {"KB_TOKENS": f"agent:{AGENT_SECRET}"}
     with live_server(work, responses, work / "index", "--plugin-dir", str(plugin), "--workers", "1", env=env) as base:
-        warm_up(base)
+        warm_up(base, AGENT_SECRET)
         yield {"base": base, "zendesk": zendesk}
 
 
@@ -122,13 +122,13 @@ def test_zendesk_ticket_sidebar(page, secured):
     first = frame_options(app).first
     assert "escalation" in first.get_attribute("class")  # the customer mentions a lawyer
     assert first.get_attribute("data-id") == "escalation/legal"
-    assert app.locator(f"{PANEL} input").get_attribute("placeholder") == "Hae vastauksia…"  # currentUser.locale fi
+    assert app.locator(f"{PANEL} input[role=combobox]").get_attribute("placeholder") == "Hae vastauksia…"  # currentUser.locale fi
     calls = page.evaluate("window.zafCalls")
     requests = [options for kind, options in calls if kind == "request"]
     assert requests and all(r["headers"]["Authorization"] == "Bearer {{setting.api_token}}" and r["secure"] for r in requests)
     gets = [params for kind, params in calls if kind == "get"]
     assert {"ticket.requester.firstName", "ticket.id", "currentUser.locale", "ticket.comments"} <= set(gets[0])
-    app.locator(f"{PANEL} input").focus()
+    app.locator(f"{PANEL} input[role=combobox]").focus()
     page.keyboard.press("Enter")
     page.wait_for_function("() => document.querySelector('#comment').value.length > 0")
     inserted = page.locator("#comment").input_value()
@@ -168,9 +168,9 @@ def test_freshdesk_ticket_sidebar(page, secured):
     frame_options(app).first.wait_for()
     first = frame_options(app).first
     assert first.get_attribute("data-id") == "delivery/tracking" and first.get_attribute("lang") == "et"
-    assert app.locator(f"{PANEL} input").get_attribute("placeholder") == "Otsi vastuseid…"
-    app.locator(f"{PANEL} input").focus()
-    page.keyboard.press("Enter")
+    assert app.locator(f"{PANEL} input[role=combobox]").get_attribute("placeholder") == "Otsi vastuseid…"
+    app.locator(f"{PANEL} input[role=combobox]").focus()
+    page.keyboard.press("Control+Enter")  # as it is: the ticket names no order (Enter would ask for it)
     page.wait_for_function("() => document.querySelector('#editor').value.length > 0")
     assert page.locator("#editor").input_value().startswith("Tere Kadri! Teie pakk")
     calls = page.evaluate("window.fdkCalls")
@@ -178,6 +178,54 @@ def test_freshdesk_ticket_sidebar(page, secured):
     assert "vastausSuggest" in templates and "vastausRender" in templates
     assert ["data.get", ["loggedInUser"]] in calls and ["data.get", ["ticket"]] in calls
     assert any(method == "interface.trigger" and args[0] == "setValue" and args[1]["id"] == "editor" for method, args in calls)
+
+
+def open_freshdesk(page, secured, extra=""):
+    appclient = (PLUGIN / "freshdesk" / "test-appclient.js").read_text(encoding="utf-8")
+    page.route(lambda url: url.endswith("/app/%7B%7B%7Bappclient%7D%7D%7D"), lambda route: route.fulfill(
+        body=appclient, content_type="application/javascript"))
+    host = secured["base"].removeprefix("http://")
+    page.goto(secured["base"] + f"/plugin/freshdesk/test-harness.html?app=dist/app/index.html&host={host}"
+              f"&protocol=http&token={AGENT_SECRET}&lang=et{extra}")
+    return page.frame_locator("#app")
+
+
+def templates_called(page):
+    return [args[0] for method, args in page.evaluate("window.fdkCalls") if method == "request.invokeTemplate"]
+
+
+def test_freshdesk_spends_few_calls_and_escapes_html(page, secured):
+    """Freshworks allows an app 50 calls a minute for the whole team: a ticket opened again
+    costs one call (the suggestions), a preview none, an insert one. setValue takes HTML."""
+    app = open_freshdesk(page, secured)
+    frame_options(app).first.wait_for()
+    assert sorted(templates_called(page)) == ["vastausStrings", "vastausSuggest", "vastausVersion"]
+    app = open_freshdesk(page, secured)  # the next ticket: /version and the strings are kept
+    frame_options(app).first.wait_for()
+    # The active reply's preview is filled here, without asking the service to render it.
+    app.locator(f"{PANEL} .option.active .full").wait_for()
+    assert templates_called(page) == ["vastausSuggest"]
+    search = app.locator(f"{PANEL} input[role=combobox]")
+    search.fill("kuvaviesti")
+    app.locator(f"{PANEL} [role=option][data-id='test/xss'][aria-selected=true]").wait_for()
+    search.press("Enter")
+    page.wait_for_function("() => document.querySelector('#editor').value.length > 0")
+    assert templates_called(page) == ["vastausSuggest", "vastausSearch", "vastausRender"]
+    html = page.locator("#editor").input_value()
+    assert html.startswith("Tere Kadri! &lt;img src=x onerror=&quot;window.__xss=1&quot;&gt; Pildisõnum.")
+    assert "<img" not in html
+    lines = app.locator(PANEL).evaluate("""async () => {
+      const { toEditorHtml } = await import('./scripts/app.js');
+      return toEditorHtml('Rida üks.\\nRida <kaks> & "kolm".');
+    }""")
+    assert lines == "Rida üks.<br>Rida &lt;kaks&gt; &amp; &quot;kolm&quot;."
+
+
+def test_freshdesk_says_when_the_call_budget_is_used_up(page, secured):
+    app = open_freshdesk(page, secured, "&budget=0")
+    alert = app.locator(f"{PANEL} [role=alert]")
+    alert.wait_for(state="visible")
+    assert "50 requests a minute for the whole team" in alert.inner_text()
 
 
 def test_chatwoot_dashboard_app_copies(page, secured):
@@ -189,7 +237,7 @@ def test_chatwoot_dashboard_app_copies(page, secured):
     assert page.evaluate("window.fetchInfoRequests") >= 1  # the app asked for the context
     assert frame_options(app).first.get_attribute("data-id") == "delivery/tracking"
     assert app.locator(f"{PANEL} .actions button", has_text="Insert").count() == 0  # Chatwoot: copy only
-    app.locator(f"{PANEL} input").focus()
+    app.locator(f"{PANEL} input[role=combobox]").focus()
     page.keyboard.press("Enter")
     status = app.locator(f"{PANEL} [role=status]")
     status.filter(has_text="Copied to the clipboard.").wait_for()
@@ -197,6 +245,25 @@ def test_chatwoot_dashboard_app_copies(page, secured):
     page.locator("#next").click()  # another conversation: its context replaces the first
     app.locator(f"{PANEL} [role=option][data-id='outage/known']").wait_for()
     assert app.locator(f"{PANEL} [role=radio][aria-checked=true]").inner_text() == "Suomi"
+
+
+def test_chatwoot_before_the_contact_loads_and_in_dark_mode(page, secured):
+    """Chatwoot sends ``contact: {}`` until the contact has loaded: the name comes from the
+    conversation's sender. An Instagram inbox maps to a channel the knowledge base has."""
+    base = secured["base"]
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
+    page.goto(base + f"/plugin/chatwoot/test-harness.html?lang=en&theme=dark&token={AGENT_SECRET}")
+    app = page.frame_locator("#app")
+    frame_options(app).first.wait_for()
+    assert app.locator(PANEL).get_attribute("data-theme") == "dark"
+    page.locator("#next").click()
+    page.locator("#next").click()  # the Instagram conversation, contact not loaded
+    app.locator(f"{PANEL} [role=option][data-id='billing/invoice'][aria-selected=true]").wait_for()
+    assert app.locator(PANEL).evaluate("panel => panel._channel()") == "facebook"  # kb.yaml has no instagram
+    app.locator(f"{PANEL} input[role=combobox]").focus()
+    page.keyboard.press("Enter")
+    app.locator(f"{PANEL} [role=status]", has_text="Copied to the clipboard.").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()").startswith("Hei Kalle! Laskussasi")
 
 
 def test_extension_content_script_inserts_into_any_reply_box(page, secured):
@@ -218,7 +285,7 @@ def test_extension_content_script_inserts_into_any_reply_box(page, secured):
       const panel = frame.querySelector('vastaus-panel');
       return panel.shadowRoot.activeElement && panel.shadowRoot.activeElement.matches('input');
     }""")
-    page.keyboard.press("Enter")
+    page.keyboard.press("Control+Enter")  # Enter would ask for the placeholders first
     page.wait_for_function("() => document.querySelector('#reply').value.length > 0")
     # A generic page names no customer: the placeholder stays, visible, for the agent to fill.
     assert page.locator("#reply").input_value().startswith("Tere {{customer.first_name}}! Teie pakk")
@@ -228,15 +295,15 @@ def test_extension_content_script_inserts_into_any_reply_box(page, secured):
     page.keyboard.press("End")
     page.locator("#vastaus-extension + button").click()  # close
     page.locator("#vastaus-extension + button").click()  # and open again from the "V" button
-    app.locator(f"{PANEL} input").fill("pakk")
+    app.locator(f"{PANEL} input[role=combobox]").fill("pakk")
     app.locator(f"{PANEL} [role=option]").first.wait_for()
-    app.locator(f"{PANEL} input").press("Enter")
+    app.locator(f"{PANEL} input[role=combobox]").press("Control+Enter")
     page.wait_for_function("() => document.querySelector('#rich').textContent.length > 10")
     assert page.locator("#rich").text_content().replace("\xa0", " ").startswith("Tere! Tere {{customer.first_name}}! Teie pakk")
     assert ["rich", "insertText"] in page.evaluate("window.inputEvents")
-    app.locator(f"{PANEL} input").press("Escape")  # the first Esc clears the query,
-    assert app.locator(f"{PANEL} input").input_value() == ""
-    app.locator(f"{PANEL} input").press("Escape")  # the next one closes the panel
+    app.locator(f"{PANEL} input[role=combobox]").press("Escape")  # the first Esc clears the query,
+    assert app.locator(f"{PANEL} input[role=combobox]").input_value() == ""
+    app.locator(f"{PANEL} input[role=combobox]").press("Escape")  # the next one closes the panel
     page.wait_for_function("() => document.getElementById('vastaus-extension').style.display === 'none'")
 
 

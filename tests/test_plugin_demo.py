@@ -108,7 +108,12 @@ def test_estonian_query_and_keyboard_insert(page, sample_server):
     assert options.nth(1).get_attribute("aria-selected") == "true"
     page.keyboard.press("ArrowUp")
     screenshot(page, "estonian-search")
-    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")  # {{order.tracking_code}} is unknown here: the panel asks for it first
+    field = page.locator(f"{PANEL} .fields input[data-variable='order.tracking_code']")
+    field.wait_for()
+    assert field.evaluate("el => el.getRootNode().activeElement === el")
+    assert page.locator("#reply").input_value() == ""
+    page.keyboard.press("Control+Enter")  # the agent chooses to insert it as it is
     page.wait_for_function("() => document.querySelector('#reply').value.length > 0")
     reply = page.locator("#reply").input_value()
     assert reply.startswith("Tere, Kadri!") and "Mikko" in reply
@@ -328,3 +333,28 @@ def test_the_demo_refuses_to_send_unfilled_placeholders(page, sample_server):
     page.locator("button.send").click()
     assert page.locator("#thread li").count() == before + 1
     assert page.locator("#thread li").last.inner_text().endswith("korjaus valmistuu klo 14.30.")
+
+
+def test_a_placeholder_field_updates_the_length_counter(page, sample_server):
+    """On Twitter (280 characters) the counter follows what the agent types into the field for
+    {{outage.next_update}}, and the service then writes the time the Finnish way."""
+    open_demo(page, sample_server, "demo-48213", ui="fi")
+    wait_for_results(page, 1, "suggest")
+    search = page.locator(f"{PANEL} input[role=combobox]")
+    search.fill("tilannepäivitys")
+    wait_for_results(page, 1, "search")
+    page.locator(f"{PANEL} [role=option][data-id='outage/status-update'][aria-selected=true]").wait_for()
+    active = page.locator(f"{PANEL} .option.active")
+    length = active.locator(".badge.length")
+    before = int(length.inner_text().split(" / ")[0])
+    assert length.inner_text().endswith(" / 280")
+    field = active.locator(".fields input[data-variable='outage.next_update']")
+    assert field.get_attribute("type") == "time"
+    field.focus()
+    page.keyboard.type("1430")
+    expected = before - len("{{outage.next_update}}") + len("14.30")
+    page.wait_for_function("""([expected]) => {
+      const badge = document.querySelector('vastaus-panel').shadowRoot.querySelector('.option.active .badge.length');
+      return badge.textContent === `${expected} / 280`;
+    }""", arg=[expected])
+    active.locator(".full", has_text="klo 14.30").wait_for()  # the service's rendering, Finnish time

@@ -73,9 +73,15 @@ def test_zendesk_manifest():
     assert manifest["location"]["support"]["ticket_sidebar"]["url"] == "assets/iframe.html"
     token = next(p for p in manifest["parameters"] if p["name"] == "api_token")
     assert token["secure"] is True
+    assert token["scopes"] == ["header"]  # the token may only go into a request header
     assert manifest["domainWhitelist"]
     english = json.loads((PLUGIN / "zendesk" / "translations" / "en.json").read_text(encoding="utf-8"))
     assert set(english["app"]["parameters"]) == {p["name"] for p in manifest["parameters"]}
+    for lang in ("fi", "et"):  # every key of the English file, in each language
+        other = json.loads((PLUGIN / "zendesk" / "translations" / f"{lang}.json").read_text(encoding="utf-8"))
+        assert set(other["app"]) == set(english["app"]) and set(other["app"]["parameters"]) == set(english["app"]["parameters"])
+        for name, texts in other["app"]["parameters"].items():
+            assert set(texts) == set(english["app"]["parameters"][name]), (lang, name)
     app = (PLUGIN / "zendesk" / "assets" / "app.js").read_text(encoding="utf-8")
     for call in ("ticket.comment.appendText", "{{setting.api_token}}", "secure: true", "'ticket.save'",
                  "'ticket.requester.firstName'", "'currentUser.locale'", "'ticket.comments'"):
@@ -148,6 +154,33 @@ def test_freshdesk_and_extension_packages(tmp_path):
     assert "content_scripts" not in manifest and "host_permissions" not in manifest  # only on allowed sites
     assert set(manifest["permissions"]) == {"storage", "scripting"}
     assert manifest["optional_host_permissions"]
+
+
+def test_the_extension_manifest_suits_chrome_and_firefox(tmp_path):
+    """What Chrome's store and Mozilla's addons-linter ask for, checked on the built tree."""
+    from kb.cli.main import main
+
+    tree = tmp_path / "unpacked"
+    assert main(["plugin", "package", "extension", "--tree", str(tree)]) == 0
+    manifest = json.loads((tree / "manifest.json").read_text(encoding="utf-8"))
+    gecko = manifest["browser_specific_settings"]["gecko"]
+    assert "@" in gecko["id"] and gecko["data_collection_permissions"]["required"]
+    assert manifest["background"]["service_worker"] == "background.js"  # Chrome
+    assert manifest["background"]["scripts"] == ["background.js"]  # Firefox
+    for path in [*manifest["icons"].values(), *manifest["action"]["default_icon"].values()]:
+        assert (tree / path).read_bytes().startswith(b"\x89PNG"), path
+    # Every __MSG_x__ is in every locale, English the default.
+    used = set(re.findall(r"__MSG_(\w+)__", (tree / "manifest.json").read_text(encoding="utf-8")))
+    assert manifest["default_locale"] == "en" and used
+    for lang in ("en", "fi", "et"):
+        messages = json.loads((tree / "_locales" / lang / "messages.json").read_text(encoding="utf-8"))
+        assert used <= set(messages), lang
+    # Only the panel is reachable from pages, and only at the per-session address.
+    panel = next(entry for entry in manifest["web_accessible_resources"] if "panel.html" in entry["resources"])
+    assert panel["resources"] == ["panel.html"] and panel["use_dynamic_url"] is True
+    for entry in manifest["web_accessible_resources"]:
+        for name in entry["resources"]:
+            assert (tree / name).is_file(), name
 
 
 def test_every_adapter_has_install_instructions():

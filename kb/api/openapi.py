@@ -98,6 +98,10 @@ SCHEMAS: dict = {
                            "additionalProperties": STR},
         "channels": {"type": "object", "description": "Channel -> character limit (null: none), from kb.yaml.",
                      "additionalProperties": {"type": "integer", "nullable": True}},
+        "variables": {"type": "object", "description": "Placeholder variable -> its format (time, date, datetime, "
+                      "number or null), maximum length, description, example and default, from kb.yaml.",
+                      "additionalProperties": _obj({"format": NULLABLE_STR, "max_length": INT, "description": STR,
+                                                    "example": STR, "default": NULLABLE_STR})},
     }),
     "EventsResponse": _obj({"stored": INT}),
     "Insights": {**_obj({key: {} for key in REPORT_KEYS}),

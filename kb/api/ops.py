@@ -60,6 +60,10 @@ def version():
         "languages": list(svc.settings.languages),
         "language_names": dict(svc.settings.languages),  # code -> the language's own name, for the plugin's menu
         "channels": dict(svc.settings.channels),  # the plugin shows "212 / 280" from these
+        # The panel asks the agent for what the helpdesk cannot fill, with a field fit for the format.
+        "variables": {name: {"format": spec.format, "max_length": spec.max_length, "description": spec.description,
+                             "example": spec.example, "default": spec.default}
+                      for name, spec in svc.settings.variables.items()},
         "index": {"built_at": _time(meta.get("built_at")), "updated_at": _time(meta.get("updated_at"))},
         **_content_state(svc),
     })

@@ -11,13 +11,26 @@
  *
  * Settings in the address: #token=... (when kb serve requires API tokens), lang=fi|et|en (the
  * interface language; otherwise the browser's), chatwoot=https://chat.example.com (accept
- * context only from that origin).
+ * context only from that origin), theme=dark|light (otherwise the context's `theme` when
+ * Chatwoot sends one, else the browser's colour scheme, which Chatwoot's "system" mode follows).
+ *
+ * Chatwoot sends `contact: {}` until the contact has loaded: the customer's name then comes
+ * from the conversation's `meta.sender`.
  */
 import '../core/index.js';
 
 const FETCH_INFO = 'chatwoot-dashboard-app:fetch-info';
-const CHANNELS = { TwitterProfile: 'twitter', Sms: 'sms', TwilioSms: 'sms', FacebookPage: 'facebook', WebWidget: 'chat',
-  Email: 'email', Whatsapp: 'chat', Telegram: 'chat', Line: 'chat', Api: 'chat' };
+/**
+ * Chatwoot's inbox types (Channel::...) -> the knowledge base's channels to use, the first one
+ * kb.yaml has (the panel checks them against GET /version): a knowledge base may declare
+ * `instagram` or `whatsapp` with their own limit, else the nearest it has is used.
+ */
+const CHANNELS = {
+  TwitterProfile: ['twitter'], Sms: ['sms'], TwilioSms: ['sms'], FacebookPage: ['facebook', 'chat'],
+  Instagram: ['instagram', 'facebook', 'chat'], WebWidget: ['chat'], Email: ['email'],
+  Whatsapp: ['whatsapp', 'chat'], Telegram: ['telegram', 'chat'], Line: ['line', 'chat'], Api: ['chat'],
+  Voice: ['voice', 'chat'],
+};
 const INCOMING = 0;
 
 const panel = document.getElementById('panel');
@@ -54,23 +67,38 @@ export function lastIncoming(conversation) {
   return '';
 }
 
-function channelOf(conversation) {
+export function channelOf(conversation) {
   const raw = String((conversation && (conversation.meta?.channel || conversation.channel)) || '');
   return CHANNELS[raw.replace(/^Channel::/, '')];
 }
 
+/** The contact with a name: `contact` once loaded, before that the conversation's sender. */
+export function contactOf(context) {
+  const named = (person) => person && typeof person === 'object' && typeof person.name === 'string' && person.name.trim();
+  if (named(context.contact)) return context.contact;
+  const sender = context.conversation && context.conversation.meta && context.conversation.meta.sender;
+  return named(sender) ? sender : {};
+}
+
+function themeOf(context) {
+  const chosen = settings.get('theme') || context.theme;
+  if (chosen === 'dark' || chosen === 'light') return chosen;
+  return window.matchMedia && window.matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+}
+
 function open(context) {
   const conversation = context.conversation || {};
-  const contact = context.contact || conversation.meta?.sender || {};
+  const contact = contactOf(context);
   const agent = context.currentAgent || {};
   const lastMessage = lastIncoming(conversation);
-  const key = JSON.stringify([conversation.id, lastMessage]);
+  const key = JSON.stringify([conversation.id, lastMessage, contact.name || '', themeOf(context)]);
   if (key === lastKey) return; // the same context again (fetch-info on focus): keep what is shown
   lastKey = key;
   panel.configure({
     apiBase: settings.get('api') || '',
     token: settings.get('token') || '',
     uiLang: uiLang(),
+    theme: themeOf(context),
     insert: false,
     conversation: {
       id: `chatwoot-${conversation.id}`,

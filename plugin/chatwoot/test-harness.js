@@ -9,6 +9,10 @@ const conversations = [
     ] },
   { id: 43, display_id: 1043, meta: { channel: 'Channel::Sms', sender: { name: 'Aino Virtanen' } },
     messages: [{ id: 4, content: 'Netti ei toimi Tampereella, onko alueella vika?', message_type: 0 }] },
+  // An Instagram conversation whose contact has not loaded yet: Chatwoot sends `contact: {}`.
+  { id: 44, display_id: 1044, contactNotLoaded: true,
+    meta: { channel: 'Channel::Instagram', sender: { name: 'Kalle Virtanen' } },
+    messages: [{ id: 5, content: 'Laskussa on outo maksu, mikä tämä lasku on?', message_type: 0 }] },
 ];
 let current = 0;
 window.fetchInfoRequests = 0;
@@ -17,7 +21,7 @@ function sendContext() {
   const conversation = conversations[current];
   document.getElementById('title').textContent = `Conversation ${conversation.display_id}`;
   const payload = { event: 'appContext', data: {
-    conversation, contact: { id: 9, name: conversation.meta.sender.name },
+    conversation, contact: conversation.contactNotLoaded ? {} : { id: 9, name: conversation.meta.sender.name },
     currentAgent: { id: 1, name: 'Mikko Laine', email: 'mikko@example.com' },
   } };
   iframe.contentWindow.postMessage(JSON.stringify(payload), '*');
@@ -35,4 +39,6 @@ document.getElementById('next').addEventListener('click', () => {
   sendContext();
 });
 const query = new URLSearchParams(window.location.search);
-iframe.src = `index.html#${new URLSearchParams({ lang: query.get('lang') || 'en', token: query.get('token') || '' })}`;
+const hash = new URLSearchParams({ lang: query.get('lang') || 'en', token: query.get('token') || '' });
+if (query.get('theme')) hash.set('theme', query.get('theme'));
+iframe.src = `index.html#${hash}`;

@@ -64,6 +64,48 @@ export function fetchTransport({ apiBase = '', token = '', uiLang = 'en', fetchI
   };
 }
 
+/**
+ * A transport that keeps the answers of GET requests that change only when the knowledge
+ * base is deployed (/version, /i18n/<lang>) for `ttlMs`, in `storage` (the helpdesk app's
+ * localStorage: its frame is reloaded for every ticket, the storage stays). For hosts that
+ * count every call (Freshdesk allows an app 50 a minute for the whole team); nothing of a
+ * conversation is kept, only these public answers.
+ * @param {Function} transport
+ * @param {{storage?: Storage|null, ttlMs?: number, now?: () => number}} options
+ */
+export function cachingTransport(transport, { storage = null, ttlMs = 10 * 60 * 1000, now = Date.now } = {}) {
+  const memory = new Map();
+  const cacheable = (method, path) => method === 'GET' && /^\/api\/v1\/(version|i18n\/[\w-]+)$/.test(path);
+  const read = (key) => {
+    let entry = memory.get(key);
+    if (!entry && storage) {
+      try {
+        entry = JSON.parse(storage.getItem(key) || 'null');
+      } catch (_err) {
+        entry = null;
+      }
+    }
+    return entry && typeof entry.at === 'number' && now() - entry.at < ttlMs ? entry : null;
+  };
+  return async (request) => {
+    if (!cacheable(request.method, request.path)) return transport(request);
+    const key = `vastaus:cache:${request.path}`;
+    const hit = read(key);
+    if (hit) return { status: 200, data: hit.data };
+    const answer = await transport(request);
+    if (answer.status === 200) {
+      const entry = { at: now(), data: answer.data };
+      memory.set(key, entry);
+      try {
+        storage?.setItem(key, JSON.stringify(entry));
+      } catch (_err) {
+        // quota or access refused: the page's memory keeps it
+      }
+    }
+    return answer;
+  };
+}
+
 /** Sort a status and body into an ApiError, or return null for a success. */
 export function errorFor(status, data) {
   if (status >= 200 && status < 300) return null;

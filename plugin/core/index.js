@@ -5,7 +5,7 @@
  */
 import { define } from './panel.js';
 
-export { ApiError, createApi, fetchTransport } from './api.js';
+export { ApiError, cachingTransport, createApi, fetchTransport } from './api.js';
 export { factsFrom, NO_FACTS, VastausPanel, define } from './panel.js';
 
 define();

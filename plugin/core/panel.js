@@ -5,7 +5,10 @@
  * browser extension, the demo) only tells it about the conversation and how to put text
  * into the reply box:
  *
- *   panel.configure({apiBase, token, uiLang, replyLang, transport, onInsert, helpdesk,
+ *   panel.configure({apiBase, token, uiLang, replyLang, theme ('light'|'dark'), transport, onInsert,
+ *                    helpdesk, searchDelayMs (pause before a search, default 150), preview (false: ask
+ *                    the service to render only when a reply is used, for hosts that count calls),
+ *                    explain ({kind: () => text}, a host's own words for an error kind),
  *                    conversation: {id, lastMessage, customer: {first_name, name},
  *                                   agent: {first_name}, ticket: {id}, channel}})
  *
@@ -34,19 +37,23 @@
 
 import { ApiError, createApi, DEFAULT_TIMEOUT_MS, fetchTransport, isAbort } from './api.js';
 import { copyText } from './clipboard.js';
+import { buildFields } from './fields.js';
 import { _, currentLang, format, ngettext, setCatalog } from './i18n.js';
 import { loadReplyLang, saveReplyLang } from './storage.js';
 import { STYLES } from './styles.js';
 import { appendMarked, excerpt, fill, holesIn, shiftRanges, wordRanges } from './text.js';
 
 /** What the panel knows of the knowledge base before the service has told it: nothing. */
-export const NO_FACTS = Object.freeze({ languages: Object.freeze([]), names: Object.freeze({}), channels: Object.freeze({}) });
+export const NO_FACTS = Object.freeze({ languages: Object.freeze([]), names: Object.freeze({}), channels: Object.freeze({}),
+  variables: Object.freeze({}) });
 
 /**
  * The facts in an answer of GET /version, anything malformed left out:
  * `languages` (codes, in kb.yaml's order), `names` (code -> the language's own name, so an
- * agent finds it whatever the interface language) and `channels` (name -> character limit,
- * null for none). Only these channels are sent to the API (it would refuse others).
+ * agent finds it whatever the interface language), `channels` (name -> character limit,
+ * null for none) and `variables` (name -> {format, max_length, description, example}, for
+ * the fields of placeholders the helpdesk cannot fill). Only these channels are sent to the
+ * API (it would refuse others).
  */
 export function factsFrom(data) {
   const answer = data && typeof data === 'object' ? data : {};
@@ -64,7 +71,14 @@ export function factsFrom(data) {
       channels[name] = Number.isInteger(limit) && limit > 0 ? limit : null;
     }
   }
-  return Object.freeze({ languages: Object.freeze(languages), names: Object.freeze(names), channels: Object.freeze(channels) });
+  const variables = {};
+  if (answer.variables && typeof answer.variables === 'object' && !Array.isArray(answer.variables)) {
+    for (const [name, spec] of Object.entries(answer.variables)) {
+      if (spec && typeof spec === 'object') variables[name] = Object.freeze({ ...spec });
+    }
+  }
+  return Object.freeze({ languages: Object.freeze(languages), names: Object.freeze(names), channels: Object.freeze(channels),
+    variables: Object.freeze(variables) });
 }
 const DEBOUNCE_MS = 150;
 const RESULT_LIMIT = 8;
@@ -129,6 +143,8 @@ export class VastausPanel extends HTMLElement {
     this._guidance = new Map(); // "id|lang" -> text (or a Promise while loading)
     this._guidanceOpen = null;
     this._rendered = new Map(); // render key -> Promise of the service's render answer
+    this._typed = new Map(); // conversation id -> {variable: what the agent typed}, never stored
+    this._typing = 0;
     this._controllers = { suggest: null, search: null };
     this._stringsReady = Promise.resolve();
     this._debounce = 0;
@@ -169,12 +185,17 @@ export class VastausPanel extends HTMLElement {
       uiLang: 'en',
       timeoutMs: DEFAULT_TIMEOUT_MS,
       insert: true,
+      searchDelayMs: DEBOUNCE_MS,
+      preview: true,
+      explain: {},
       variables: {},
       ...config,
       conversation,
     };
     const cfg = this._config;
     cfg.uiLang = String(cfg.uiLang || 'en').slice(0, 2).toLowerCase();
+    if (cfg.theme === 'dark' || cfg.theme === 'light') this.setAttribute('data-theme', cfg.theme);
+    else this.removeAttribute('data-theme');
     const transport = cfg.transport || fetchTransport({ apiBase: cfg.apiBase, token: cfg.token, uiLang: cfg.uiLang });
     this._api = createApi({ transport, timeoutMs: cfg.timeoutMs });
     const sameConversation = previous && String(previous.conversation.id) === String(conversation.id);
@@ -246,7 +267,8 @@ export class VastausPanel extends HTMLElement {
 
     this._list = el(doc, 'div', { id: `${id}-list`, class: 'list', role: 'listbox' });
     this._list.addEventListener('mousedown', (event) => {
-      if (!event.target.closest('button')) event.preventDefault(); // keep the focus in the search box
+      // keep the focus in the search box, except for the buttons and the placeholder fields
+      if (!event.target.closest('button, input')) event.preventDefault();
     });
     this._hint = el(doc, 'p', { class: 'hint' });
     panel.append(head, search, this._progress, this._status, this._error, this._list, this._hint);
@@ -305,6 +327,11 @@ export class VastausPanel extends HTMLElement {
     return this._knownLang(code) ? this._facts.names[code] : code;
   }
 
+  /** The agent's interface language, if the knowledge base has it: the reply language when nothing else tells. */
+  _agentLang() {
+    return this._knownLang(this._config.uiLang) ? this._config.uiLang : undefined;
+  }
+
   /** The reply language, if the knowledge base has it (a hint or a stored choice may name another). */
   _lang() {
     return this._knownLang(this._replyLang) ? this._replyLang : undefined;
@@ -359,9 +386,22 @@ export class VastausPanel extends HTMLElement {
     if (this.getAttribute('data-state') === 'ready' && this._options.length) this._announce();
   }
 
-  _variables() {
+  /** What the agent typed for this conversation's placeholders (the helpdesk's values win). */
+  _typedValues() {
+    const key = String(this._config.conversation.id ?? '');
+    if (!this._typed.has(key)) this._typed.set(key, {});
+    return this._typed.get(key);
+  }
+
+  /** Every value for the placeholders: kb.yaml's defaults, what the agent typed, the helpdesk's. */
+  _variables(typed = true) {
     const conv = this._config.conversation;
-    const values = { ...(this._config.variables || {}), ...(conv.variables || {}) };
+    const defaults = {};
+    for (const [name, spec] of Object.entries(this._facts.variables)) {
+      if (typeof spec.default === 'string' && spec.default.trim()) defaults[name] = spec.default;
+    }
+    const agent = typed ? Object.fromEntries(Object.entries(this._typedValues()).filter(([, value]) => value.trim())) : {};
+    const values = { ...defaults, ...agent, ...(this._config.variables || {}), ...(conv.variables || {}) };
     const put = (name, value) => {
       if (value !== undefined && value !== null && String(value).trim()) values[name] = String(value).trim();
     };
@@ -372,9 +412,11 @@ export class VastausPanel extends HTMLElement {
     return values;
   }
 
+  /** The conversation's channel: one name, or candidates in order (the first the knowledge base has). */
   _channel() {
-    const channel = this._config.conversation.channel;
-    return typeof channel === 'string' && Object.hasOwn(this._facts.channels, channel) ? channel : undefined;
+    const given = this._config.conversation.channel;
+    const candidates = Array.isArray(given) ? given : [given];
+    return candidates.find((name) => typeof name === 'string' && Object.hasOwn(this._facts.channels, name));
   }
 
   _start(name) {
@@ -441,7 +483,8 @@ export class VastausPanel extends HTMLElement {
     this._busy(true);
     await this._factsReady;
     if (controller.signal.aborted) return;
-    const params = { q: query.slice(0, 500), lang: this._lang(), channel: this._channel(), limit: RESULT_LIMIT };
+    // Nothing chosen or detected (no customer message): the agent writes in their own language.
+    const params = { q: query.slice(0, 500), lang: this._lang() || this._agentLang(), channel: this._channel(), limit: RESULT_LIMIT };
     let data;
     try {
       data = await this._api.search(params, controller.signal);
@@ -580,11 +623,11 @@ export class VastausPanel extends HTMLElement {
     if (cut.after) para.append(doc.createTextNode(' …'));
     option.append(para);
     option.addEventListener('click', (event) => {
-      if (event.target.closest('button')) return;
+      if (event.target.closest('button, .fields')) return;
       this._activate(item.id, true);
     });
     option.addEventListener('dblclick', (event) => {
-      if (!event.target.closest('button')) this._use(item, this._insertEnabled() ? 'insert' : 'copy');
+      if (!event.target.closest('button, .fields')) this._use(item, this._insertEnabled() ? 'insert' : 'copy');
     });
     this._options.push({ item, option, filled, length, ranges });
     return option;
@@ -621,6 +664,8 @@ export class VastausPanel extends HTMLElement {
       appendMarked(full, entry.filled.text, entry.ranges);
       const missing = el(doc, 'p', { class: 'missing' });
       this._showMissing(missing, entry.filled.missing);
+      entry.parts = { full, missing, fields: el(doc, 'div', { class: 'fields-slot' }), form: null };
+      this._showFields(entry);
       const actions = el(doc, 'div', { class: 'actions' });
       if (this._insertEnabled()) {
         const insert = el(doc, 'button', { type: 'button', class: 'primary', tabindex: '-1' }, _('Insert'));
@@ -633,7 +678,7 @@ export class VastausPanel extends HTMLElement {
         'aria-controls': `${this._uid}-guidance` }, _('Guidance'));
       guide.addEventListener('click', () => this._toggleGuidance(entry.item));
       actions.append(copy, guide);
-      detail.append(full, missing, actions);
+      detail.append(full, missing, entry.parts.fields, actions);
       entry.option.append(detail);
       if (this._guidanceOpen === entry.item.id) this._showGuidance(entry, detail, guide);
       if (scroll) entry.option.scrollIntoView({ block: 'nearest' });
@@ -641,6 +686,43 @@ export class VastausPanel extends HTMLElement {
       this._upgrade(entry, full, missing);
     }
     if (!this._options.some((e) => e.item.id === id)) this._input.removeAttribute('aria-activedescendant');
+  }
+
+  /**
+   * The fields of the placeholders that neither the helpdesk nor kb.yaml's defaults fill
+   * (fields.js), built once for the reply so that typing never redraws them.
+   */
+  _showFields(entry) {
+    const parts = entry.parts;
+    const names = fill(entry.item.body, this._variables(false)).missing;
+    if (!names.length) {
+      parts.fields.replaceChildren();
+      parts.form = null;
+      return;
+    }
+    const form = buildFields(this.ownerDocument, {
+      names, specs: this._facts.variables, values: this._typedValues(), id: entry.option.id,
+      onInput: (name, value) => this._onField(entry, name, value),
+      onSubmit: (force) => this._use(entry.item, this._insertEnabled() ? 'insert' : 'copy', { force }),
+      onEscape: () => this.focusSearch(),
+    });
+    parts.fields.replaceChildren(form.element);
+    parts.form = form;
+  }
+
+  /** The agent typed a value: the reply, what is missing and the length follow at once. */
+  _onField(entry, name, value) {
+    this._typedValues()[name] = value;
+    const filled = fill(entry.item.body, this._variables());
+    entry.filled = filled;
+    const words = this._results ? this._words : this._suggestWords;
+    entry.parts.full.replaceChildren();
+    appendMarked(entry.parts.full, filled.text, [...wordRanges(filled.text, words).map(([s, e]) => [s, e, 'hit']),
+      ...filled.holes.map(([s, e]) => [s, e, 'hole'])]);
+    this._showMissing(entry.parts.missing, filled.missing);
+    this._showLength(entry.length, filled.text);
+    clearTimeout(this._typing); // the service's rendering (typed values formatted) once the agent pauses
+    this._typing = setTimeout(() => this._upgrade(entry, entry.parts.full, entry.parts.missing), DEBOUNCE_MS);
   }
 
   _showMissing(node, names) {
@@ -652,13 +734,16 @@ export class VastausPanel extends HTMLElement {
 
   /** Replace the local preview by the service's rendering once it arrives. */
   async _upgrade(entry, full, missing) {
+    if (this._config.preview === false) return; // the host counts calls: rendered when used
     let answer;
+    const asked = JSON.stringify(this._variables());
     try {
       answer = await this._renderRemote(entry.item);
     } catch (_err) {
       return; // the local filling stays; Insert tries again
     }
     if (this._activeId !== entry.item.id || !full.isConnected || typeof answer.text !== 'string') return;
+    if (JSON.stringify(this._variables()) !== asked) return; // the agent typed on: a newer rendering comes
     const holes = holesIn(answer.text).map(([s, e]) => [s, e, 'hole']);
     const words = this._results ? this._words : this._suggestWords;
     full.replaceChildren();
@@ -711,7 +796,7 @@ export class VastausPanel extends HTMLElement {
   // -- using a reply ------------------------------------------------------------------------
 
   /** Insert or copy an item: the service's rendering, or the same filling done here. */
-  async _use(item, how) {
+  async _use(item, how, { force = false } = {}) {
     if (how === 'insert' && !this._insertEnabled()) how = 'copy';
     let text;
     let missing;
@@ -724,6 +809,14 @@ export class VastausPanel extends HTMLElement {
       text = local.text;
       missing = local.missing;
     }
+    if (how === 'insert' && missing.length && !force) {
+      // Never a reply with a {{placeholder}} in it unless the agent says so: ask for the values.
+      if (this._activeId !== item.id) this._activate(item.id, true);
+      this._options.find((entry) => entry.item.id === item.id)?.parts?.form?.focus();
+      this._say(format(_('Fill in {names} first, or press Ctrl+Enter to insert it as it is.'),
+        { names: missing.map((n) => `{{${n}}}`).join(', ') }));
+      return;
+    }
     const meta = { id: item.id, kind: item.kind, version: item.version, lang: item.lang, approval: item.approval || null, missing };
     let done;
     if (how === 'insert') {
@@ -731,8 +824,11 @@ export class VastausPanel extends HTMLElement {
         await this._config.onInsert(text, meta);
         done = _('Inserted into the reply.');
       } catch (_err) {
-        done = _('The reply box did not accept the text; it was copied instead.');
-        await copyText(text, this.ownerDocument);
+        // Said only if true: the text did not arrive (the adapter checked), and the copy may fail too.
+        const copied = await copyText(text, this.ownerDocument);
+        how = 'copy'; // reported as what happened, not as what was asked for
+        done = copied ? _('The reply box did not accept the text; it was copied instead.')
+          : _('The reply box did not accept the text, and copying was not allowed: select the text and copy it by hand.');
       }
     } else {
       const copied = await copyText(text, this.ownerDocument);
@@ -763,6 +859,7 @@ export class VastausPanel extends HTMLElement {
 
   _onInput() {
     clearTimeout(this._debounce);
+    if (!this._config) return; // not opened on a conversation yet: nothing to search with
     const query = this._input.value.trim();
     if (!query) {
       this._controllers.search?.abort();
@@ -772,7 +869,7 @@ export class VastausPanel extends HTMLElement {
       this._announce();
       return;
     }
-    this._debounce = setTimeout(() => this._search(query), DEBOUNCE_MS);
+    this._debounce = setTimeout(() => this._search(query), this._config.searchDelayMs);
   }
 
   _onKey(event) {
@@ -787,7 +884,8 @@ export class VastausPanel extends HTMLElement {
       event.preventDefault();
       if (index < 0) return;
       clearTimeout(this._debounce);
-      this._use(this._options[index].item, event.shiftKey || !this._insertEnabled() ? 'copy' : 'insert');
+      this._use(this._options[index].item, event.shiftKey || !this._insertEnabled() ? 'copy' : 'insert',
+        { force: event.ctrlKey || event.metaKey });
     } else if (event.key === 'Escape') {
       event.preventDefault();
       if (this._input.value) {
@@ -850,6 +948,8 @@ export class VastausPanel extends HTMLElement {
 
   _explain(err) {
     const kind = err instanceof ApiError ? err.kind : 'offline';
+    const own = this._config.explain && this._config.explain[kind];
+    if (typeof own === 'function') return own(err);
     switch (kind) {
       case 'timeout':
         return format(_('Vastaus did not answer within {seconds} seconds.'), { seconds: Math.round(this._config.timeoutMs / 1000) });

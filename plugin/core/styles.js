@@ -72,5 +72,24 @@ mark.hole { background: #fee2e2; color: #9b1c1c; outline: 1px dashed #d64545; fo
 .guidance p { margin: 0; }
 .guidance-title { font-size: 11px; font-weight: 650; text-transform: uppercase; color: var(--muted); }
 .hint { margin: 0; font-size: 11px; color: var(--muted); }
+.fields { display: grid; gap: 6px; margin-top: 8px; padding: 8px; border: 1px dashed #d64545; border-radius: 6px; }
+.field { display: grid; gap: 2px; font-size: 12px; }
+.field-name { font-weight: 600; }
+.field input { font: inherit; padding: 3px 6px; border: 1px solid #9aa5b1; border-radius: 4px; background: #fff; color: inherit; }
+.field input:focus { outline: 2px solid var(--accent); outline-offset: 0; }
+.fields-hint { margin: 0; font-size: 11px; color: var(--muted); }
+/* A host in dark mode (Chatwoot's theme): the same layout, dark surfaces, AA contrast kept. */
+:host([data-theme="dark"]) { color: #e4e7eb; --accent: #3ebd93; --accent-soft: #123d30; --esc: #f97066; --esc-soft: #3b1614;
+  --line: #3e4c59; --muted: #9aa5b1; }
+:host([data-theme="dark"]) .panel, :host([data-theme="dark"]) .option, :host([data-theme="dark"]) .retry,
+:host([data-theme="dark"]) .actions button, :host([data-theme="dark"]) .field input,
+:host([data-theme="dark"]) input { background: #1f2933; color: #e4e7eb; }
+:host([data-theme="dark"]) .option.active { background: #17302a; }
+:host([data-theme="dark"]) .option.escalation { background: var(--esc-soft); }
+:host([data-theme="dark"]) .badge { background: #323f4b; color: #e4e7eb; }
+:host([data-theme="dark"]) .badge.length { background: var(--accent-soft); color: #c6f7e2; }
+:host([data-theme="dark"]) .guidance, :host([data-theme="dark"]) .shortcut { background: #323f4b; }
+:host([data-theme="dark"]) mark { background: #8d6e00; }
+:host([data-theme="dark"]) .actions button.primary { background: var(--accent); color: #102a23; }
 .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;

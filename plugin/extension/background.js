@@ -23,7 +23,9 @@ export async function syncContentScripts() {
   if (existing.length) await chrome.scripting.unregisterContentScripts({ ids: [SCRIPT_ID] });
   if (granted.length) {
     await chrome.scripting.registerContentScripts([{
-      id: SCRIPT_ID, matches: granted, js: ['content.js'], runAt: 'document_idle', persistAcrossSessions: true,
+      // allFrames: a helpdesk inside a frame of another site gets its panel in that frame
+      // (content.js leaves a frame whose top is the same site to the top's script).
+      id: SCRIPT_ID, matches: granted, js: ['content.js'], runAt: 'document_idle', allFrames: true, persistAcrossSessions: true,
     }]);
   }
   return granted;

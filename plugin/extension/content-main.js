@@ -1,7 +1,7 @@
 /**
  * What the content script does on an allowed helpdesk page: a "V" button and a panel frame
- * at the right edge, the Alt+Shift+V shortcut, and insertion into the reply box the agent was
- * last in (textarea or contenteditable, with input events).
+ * at the right edge, the Alt+Shift+V shortcut (also while the caret is in an editor's
+ * same-origin iframe), and insertion into the reply box the agent was last in (see insert.js).
  *
  * The panel runs in an extension page (panel.html) inside an iframe rather than in the page:
  * content scripts have no custom elements, and in its own frame the panel is out of reach of
@@ -22,7 +22,13 @@ function style(node, rules) {
 export async function start({ chromeApi = globalThis.chrome, doc = document } = {}) {
   const view = doc.defaultView;
   const frameUrl = chromeApi.runtime.getURL('panel.html');
-  const frameOrigin = new URL(frameUrl, view.location.href).origin;
+  // Not URL.origin: that is "null" for chrome-extension:// and moz-extension:// addresses.
+  const frameOrigin = new URL(frameUrl, view.location.href).href.split('/').slice(0, 3).join('/');
+  // Chrome gives the content script the panel's per-session address (use_dynamic_url), but the
+  // frame's messages come from the extension's fixed origin: both are the panel's.
+  const panelOrigins = new Set([frameOrigin]);
+  if (chromeApi.runtime.id) panelOrigins.add(`chrome-extension://${chromeApi.runtime.id}`);
+  let panelOrigin = frameOrigin;
   const { uiLang = '' } = await chromeApi.storage.local.get('uiLang');
 
   const box = doc.createElement('div');
@@ -32,6 +38,7 @@ export async function start({ chromeApi = globalThis.chrome, doc = document } = 
   const frame = doc.createElement('iframe');
   frame.src = frameUrl;
   frame.title = 'Vastaus';
+  frame.dataset.vastausPanel = '';
   frame.setAttribute('allow', 'clipboard-write');
   style(frame, { border: '0', width: '100%', height: '100%' });
   box.append(frame);
@@ -46,10 +53,18 @@ export async function start({ chromeApi = globalThis.chrome, doc = document } = 
     cursor: 'pointer', boxShadow: '0 2px 8px rgba(0,0,0,.25)' });
   doc.body.append(box, toggle);
 
-  const target = new ReplyTarget(doc, (node) => node === toggle || box.contains(node));
   let ready = false;
   let selected = '';
-  const post = (message) => frame.contentWindow.postMessage(message, frameOrigin);
+  const post = (message) => frame.contentWindow.postMessage(message, panelOrigin);
+  const onShortcut = (event) => {
+    if (event.altKey && event.shiftKey && event.code === 'KeyV') {
+      event.preventDefault();
+      open(event.target.ownerDocument || doc);
+    }
+  };
+  // Every document of the page the agent types in: the page and its same-origin frames.
+  const target = new ReplyTarget(doc, (node) => node === toggle || box.contains(node),
+    (current) => current.addEventListener('keydown', onShortcut, true));
 
   function context() {
     return {
@@ -59,8 +74,8 @@ export async function start({ chromeApi = globalThis.chrome, doc = document } = 
     };
   }
 
-  function open() {
-    const selection = doc.getSelection();
+  function open(where = doc) {
+    const selection = where.getSelection();
     const text = selection ? selection.toString().trim() : '';
     if (text && !box.contains(selection.anchorNode)) selected = text;
     box.style.display = 'block';
@@ -78,14 +93,14 @@ export async function start({ chromeApi = globalThis.chrome, doc = document } = 
 
   toggle.addEventListener('mousedown', (event) => event.preventDefault()); // keep the selection
   toggle.addEventListener('click', () => (box.style.display === 'none' ? open() : close()));
-  doc.addEventListener('keydown', (event) => {
-    if (event.altKey && event.shiftKey && event.code === 'KeyV') {
-      event.preventDefault();
-      open();
-    }
-  }, true);
-  view.addEventListener('message', (event) => {
-    if (event.source !== frame.contentWindow || !event.data || typeof event.data !== 'object') return;
+  if (!('ancestorOrigins' in view.location)) {
+    // Where the panel cannot see who framed it (Firefox), it waits for our first message.
+    frame.addEventListener('load', () => post(context()));
+  }
+  view.addEventListener('message', async (event) => {
+    if (event.source !== frame.contentWindow || !panelOrigins.has(event.origin)) return;
+    if (!event.data || typeof event.data !== 'object') return;
+    panelOrigin = event.origin;
     const message = event.data;
     if (message.type === 'vastaus-ready') {
       ready = true;
@@ -93,8 +108,9 @@ export async function start({ chromeApi = globalThis.chrome, doc = document } = 
       // Opened before the frame had loaded: the focus request was sent to nobody.
       if (box.style.display !== 'none') post({ type: 'vastaus-focus' });
     } else if (message.type === 'vastaus-insert') {
-      const ok = target.insert(String(message.text));
-      post({ type: 'vastaus-inserted', id: message.id, ok });
+      const { ok, reason } = await target.insert(String(message.text));
+      if (!ok) frame.focus(); // the panel copies the text instead, which needs its frame focused
+      post({ type: 'vastaus-inserted', id: message.id, ok, reason });
     } else if (message.type === 'vastaus-close') {
       close();
     }

@@ -6,9 +6,9 @@
  */
 import { _, format, ngettext, setCatalog } from './core/i18n.js';
 import { factsFrom } from './core/panel.js';
+import { PATTERN, removedSites } from './sites.js';
 
 const $ = (id) => document.getElementById(id);
-const PATTERN = /^(https?|\*):\/\/(\*|(\*\.)?[^/*]+)\/.*$/;
 
 /** Site patterns from the text box; throws with the first one Chrome would not accept. */
 export function parseSites(text) {
@@ -35,6 +35,28 @@ function applyStrings() {
   $('ui-lang-label').textContent = _('Interface language');
   $('ui-lang').options[0].textContent = _("The browser's language");
   $('save').textContent = _('Save');
+  $('test').textContent = _('Test connection');
+}
+
+/**
+ * GET /version (what is served) and one search with the token (whether it is accepted), so
+ * that a wrong address or token shows here rather than as an empty panel in the helpdesk.
+ */
+export async function testConnection(apiUrl, token, fetchImpl = fetch) {
+  const base = apiUrl.replace(/\/+$/, '');
+  const headers = token ? { Authorization: `Bearer ${token}` } : {};
+  try {
+    const version = await fetchImpl(`${base}/api/v1/version`, { credentials: 'omit', cache: 'no-store' });
+    const info = version.ok ? await version.json() : null;
+    const search = await fetchImpl(`${base}/api/v1/search?q=test&limit=1`, { headers, credentials: 'omit', cache: 'no-store' });
+    if (search.status === 401 || search.status === 403) {
+      return { ok: false, text: _('Vastaus refused the API token. Ask your administrator to check the token in the app settings.') };
+    }
+    if (!search.ok || !info) return { ok: false, text: format(_('Vastaus answered with an error ({status}).'), { status: search.ok ? version.status : search.status }) };
+    return { ok: true, text: format(_('Connected: Vastaus {version} accepts this token.'), { version: info.version }) };
+  } catch (_err) {
+    return { ok: false, text: _('Vastaus cannot be reached. Check the connection, or ask your administrator whether the service is running.') };
+  }
 }
 
 async function loadStrings(apiUrl, lang) {
@@ -95,10 +117,31 @@ async function main() {
         status.textContent = _('The browser did not allow these sites; nothing was saved.');
         return;
       }
+      const { sites: before = [] } = await chrome.storage.local.get('sites');
       await chrome.storage.local.set({ apiUrl, token: $('token').value.trim(), sites, uiLang: $('ui-lang').value });
+      // A site taken off the list loses the permission too, not only the content script.
+      const removed = removedSites(before, sites);
+      if (removed.length) await chrome.permissions.remove({ origins: removed });
       await chrome.runtime.sendMessage({ type: 'vastaus-sync' });
       status.textContent = format(ngettext('Saved. Vastaus runs on {count} site.', 'Saved. Vastaus runs on {count} sites.', sites.length),
         { count: sites.length });
+    } catch (err) {
+      status.textContent = err.message;
+    }
+  });
+  $('test').addEventListener('click', async () => {
+    const status = $('status');
+    try {
+      const apiUrl = $('api-url').value.trim();
+      // In the click's user gesture, before any await: the address needs the browser's permission.
+      const granted = await chrome.permissions.request({ origins: [apiOrigin(apiUrl)] });
+      if (!granted) {
+        status.textContent = _('The browser did not allow these sites; nothing was saved.');
+        return;
+      }
+      const result = await testConnection(apiUrl, $('token').value.trim());
+      status.textContent = result.text;
+      status.dataset.ok = String(result.ok);
     } catch (err) {
       status.textContent = err.message;
     }

@@ -14,8 +14,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 CORE = HERE.parent / "core"
-FILES = ("manifest.json", "background.js", "content.js", "content-main.js", "insert.js", "panel.html", "panel.js",
-         "panel.css", "options.html", "options.js", "options.css")
+FILES = ("manifest.json", "background.js", "content.js", "content-main.js", "insert.js", "sites.js", "panel.html",
+         "panel.js", "panel.css", "options.html", "options.js", "options.css")
+FOLDERS = ("icons", "_locales")
 
 
 def build_tree(out_dir: Path | str) -> Path:
@@ -26,6 +27,8 @@ def build_tree(out_dir: Path | str) -> Path:
     root.mkdir(parents=True)
     for name in FILES:
         shutil.copy(HERE / name, root / name)
+    for name in FOLDERS:
+        shutil.copytree(HERE / name, root / name)
     shutil.copytree(CORE, root / "core", ignore=shutil.ignore_patterns("*.md"))
     shutil.copytree(HERE / "_locales", root / "_locales")  # the manifest's own wording, per browser language
     return root

@@ -3,7 +3,8 @@
  * runs the app's own request templates (dist/config/requests.json) with the installation's
  * iparams, as Freshworks' proxy does (secure iparams never reach the app's frame).
  * Query parameters: app (iframe URL), host (api_host iparam), token (api_token iparam),
- * protocol (the test server speaks http), lang (the agent's language).
+ * protocol (the test server speaks http), lang (the agent's language), budget (how many calls
+ * the proxy lets through before it answers 429, as Freshworks does past 50 a minute).
  */
 const params = new URLSearchParams(window.location.search);
 const iframe = document.getElementById('app');
@@ -26,7 +27,13 @@ function substitute(text, context) {
     String((scope === 'iparam' ? iparams : context)[name] ?? ''));
 }
 
+let budget = params.has('budget') ? Number(params.get('budget')) : Infinity;
+
 async function invokeTemplate(name, options) {
+  if (budget-- <= 0) {
+    throw { status: 429, headers: { 'retry-after': '60' }, response: '{"message":"You have exceeded the limit of requests per minute"}',
+      errorSource: 'PLATFORM' };
+  }
   const template = (await templates)[name];
   if (!template) throw { status: 400, response: `no template ${name}`, errorSource: 'APP' };
   const schema = template.schema;

@@ -33,6 +33,13 @@ def cmd_package(args: argparse.Namespace) -> int:
     except FileNotFoundError as exc:
         fail("plugin package", exc)
         return 1
+    if args.tree:
+        if args.adapter != "extension":
+            fail("plugin package", gettext("--tree is for the browser extension only."))
+            return 2
+        out = module.build_tree(Path(args.tree))
+        print(gettext("wrote %(path)s") % {"path": out})
+        return 0
     extra = {"api_url": args.api_url} if args.adapter == "zendesk" and args.api_url else {}
     out = module.package(Path(args.out), **extra)
     print(gettext("wrote %(path)s") % {"path": out})
@@ -50,6 +57,8 @@ def register(sub) -> None:
                                                         "extension zip."))
     package.add_argument("adapter", choices=ADAPTERS)
     package.add_argument("-o", "--out", default="dist", help=gettext("output folder (default dist/)"))
+    package.add_argument("--tree", help=gettext("extension: write the unpacked extension into this folder (for "
+                                                "Load unpacked) instead of the zip; the folder is replaced"))
     package.add_argument("--api-url", help=gettext("Zendesk: the Vastaus API URL to allow in the app's domain whitelist"))
     add_setting(package, "plugin_dir")
     package.set_defaults(func=cmd_package)

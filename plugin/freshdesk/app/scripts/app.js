@@ -6,9 +6,20 @@
  * - API calls go through request templates (config/requests.json) with invokeTemplate:
  *   Freshworks' proxy adds the secure iparam api_token on its side, so agents' browsers never
  *   hold the token, and platform 3.0 allows no other way to call an outside host.
- * - Insert puts the reply into the ticket editor with interface.trigger('setValue').
+ * - Insert puts the reply into the ticket editor with interface.trigger('setValue'), which
+ *   takes HTML: the reply is escaped and its line breaks become <br>.
+ *
+ * The request budget: Freshworks allows an app 50 request-template calls a minute for the
+ * whole account, every agent together. So the app spends calls only where they bring
+ * something: /version and the interface strings are kept for 10 minutes in the app's
+ * localStorage (the sidebar frame is reloaded for every ticket), a reply is rendered by the
+ * service only when it is inserted or copied (the preview is filled here), and a search
+ * waits for the agent to pause (600 ms). A ticket then costs one call (suggest), each use
+ * one (render) and each search one; 30 agents stay under the limit at the pace counted in
+ * docs/integrators. When the limit is hit anyway, the panel says so in those words.
  */
-import '../core/index.js';
+import { cachingTransport } from '../core/index.js';
+import { _ } from '../core/i18n.js';
 
 const SOURCES = { 1: 'email', 2: 'email', 5: 'twitter', 6: 'facebook', 7: 'chat', 10: 'email' };
 
@@ -51,6 +62,20 @@ export function templateFor(method, path) {
   return null;
 }
 
+/** Text as the HTML that Freshdesk's editor takes: escaped, one <br> a line break. */
+export function toEditorHtml(text) {
+  const escaped = String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+  return escaped.replace(/\r\n?|\n/g, '<br>');
+}
+
+function storage() {
+  try {
+    return window.localStorage;
+  } catch (_err) {
+    return null; // access refused: the answers are kept for this ticket only
+  }
+}
+
 /** The panel's transport over request templates (see core/api.js for the contract). */
 export function fdkTransport(client, uiLang) {
   return async ({ method, path, body }) => {
@@ -87,8 +112,13 @@ async function main() {
   await panel.configure({
     uiLang,
     replyLang: language(customer.language) || undefined,
-    transport: fdkTransport(client, uiLang),
-    onInsert: (text) => client.interface.trigger('setValue', { id: 'editor', text, replace: false }),
+    transport: cachingTransport(fdkTransport(client, uiLang), { storage: storage() }),
+    searchDelayMs: 600,
+    preview: false,
+    explain: {
+      rate_limited: () => _('Freshdesk allows this app 50 requests a minute for the whole team, and they are used up. Try again in a minute; the replies already shown still work.'),
+    },
+    onInsert: (text) => client.interface.trigger('setValue', { id: 'editor', text: toEditorHtml(text), replace: false }),
     conversation: {
       id: `freshdesk-${ticket.id}`,
       lastMessage: ticket.description_text || ticket.subject || '',
