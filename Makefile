@@ -18,6 +18,11 @@ system-deps:
 	    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES); \
 	  fi; \
 	fi
+	@# npm (the test-only editors) comes with Node.js; Debian's own package where there is none.
+	@if ! command -v npm >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; \
+	fi
 
 $(BIN)/kb: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
