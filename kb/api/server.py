@@ -159,6 +159,12 @@ def gunicorn_options(values: dict, watcher_box: list) -> dict:
         for watcher in watcher_box:
             watcher.stop()
 
+    def post_worker_init(worker) -> None:
+        try:
+            worker.wsgi.extensions["vastaus"].warm()  # before the first request, not during it
+        except Exception as error:  # the first request reports it, as it would without warming
+            worker.log.warning("could not warm up: %s", error)
+
     def child_exit(server, worker) -> None:
         from prometheus_client import multiprocess
 
@@ -181,6 +187,7 @@ def gunicorn_options(values: dict, watcher_box: list) -> dict:
         "when_ready": when_ready,
         "on_exit": on_exit,
         "child_exit": child_exit,
+        "post_worker_init": post_worker_init,
     }
 
 

@@ -207,6 +207,16 @@ class Services:
         settings = self.settings
         return langdetect.detect(message, settings.languages, settings.source_lang)
 
+    def warm(self) -> None:
+        """Load what the first request would otherwise wait for: the language detector's models
+        (about 2 s), the analysers and the trigger matcher (about 1.5 s), the index's lexicons.
+        Called once per worker before it serves (kb/api/server.py); a failure here (no index
+        yet) is left to the first request to report."""
+        self.detect_language("Hei, kiitos! Tere, aitäh! Hello, thanks!")
+        self.match_escalations("warm")
+        for lang in self.settings.languages:
+            self.search("netti", lang=lang, limit=1, channel=None)
+
     def close(self) -> None:
         with self._reading:
             self._search.close()
