@@ -1,4 +1,4 @@
-"""The gunicorn worker of ``kb serve``: gevent, with a read deadline and JSON error pages.
+"""The gunicorn worker of ``kb serve``: gevent, with JSON error pages.
 
 Why gevent: with ``gthread`` each connection being read holds one of a few threads, so
 eight clients sending their headers slowly (or opening a connection and saying nothing)
