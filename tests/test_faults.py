@@ -60,9 +60,11 @@ def test_a_broken_kb_yaml_keeps_the_last_good_settings_serving(client, api_kb, c
     said = [record for record in caplog.records if "kb.yaml" in record.getMessage()]
     assert len(said) == 1 and said[0].exc_info is None
     (api_kb / SETTINGS_FILE).write_text(good, encoding="utf-8")
-    _touch_later(api_kb / SETTINGS_FILE, 4.0)
+    _touch_later(api_kb / SETTINGS_FILE, -1.0)  # another time than the broken file's, and not in the future
+    assert client.get("/api/v1/health").get_json()["problems"] == []  # read again at once
+    assert client.post("/api/v1/reload").status_code == 200  # as the watcher would, once it is fixed
     data = client.get("/api/v1/health").get_json()
-    assert data["status"] == "ok" and data["problems"] == []
+    assert data["status"] == "ok" and data["problems"] == [] and data["stale"] is False
 
 
 def test_reload_with_a_broken_kb_yaml_answers_422_with_the_problem(client, api_kb):

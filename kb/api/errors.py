@@ -114,7 +114,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(TimeoutError)
     def _slow_client(exc: TimeoutError) -> Response:
-        # The body did not arrive within the worker's deadline (kb.api.worker.READ_SECONDS).
+        # A body that did not arrive in time (a proxy's or a socket's deadline in front of the app).
         log.warning("client too slow on %s: %s", request.endpoint, exc)
         response = error_response(ApiError(408, "request_timeout", gettext("The request was not sent in time.")))
         response.headers["Connection"] = "close"

@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 INDEX_CHECK_SECONDS = 0.25  # how soon a worker sees a build swapped in by another process
 CACHE_SIZE = 2048  # search answers remembered per worker (a few MB)
-STALE_CHECK_SECONDS = 5.0
+STALE_CHECK_SECONDS = 30.0  # walking 50,000 files takes a few tenths of a second, which a gevent worker spends waiting
 LAST_GOOD = ".last-good"  # folder in the index folder holding the last kb.yaml that could be read
 
 
@@ -50,7 +50,7 @@ class Services:
         self._cache: OrderedDict[tuple, dict] = OrderedDict()  # search answers, least recently used first
         self._cache_generation: tuple[int, int] | None = None
         self._matcher: tuple[int, int, TriggerMatcher] | None = None  # (service id, generation, matcher)
-        self._stale: tuple[float, bool] | None = None  # (when looked, stale)
+        self._stale: tuple[float, tuple, bool] | None = None  # (when looked, what it depended on, stale)
 
     def _stamp(self) -> float | None:
         try:
@@ -122,12 +122,14 @@ class Services:
         return found + content, count
 
     def stale(self) -> bool:
-        """True when some file of the content is newer than the index served (looked at
-        most every STALE_CHECK_SECONDS: it walks the whole folder)."""
+        """True when some file of the content is newer than the index served. It walks the
+        whole folder, so it is looked at again only every STALE_CHECK_SECONDS, or sooner when
+        something it depends on changed: a reindex ended, kb.yaml or the index changed."""
         now = time.monotonic()
-        if self._stale is None or now - self._stale[0] > STALE_CHECK_SECONDS:
-            self._stale = (now, not index_is_current(self.responses, self.index_dir))
-        return self._stale[1]
+        key = (read_status(self.index_dir).get("at"), self._settings_stamp, self.index_meta().get("updated_at"))
+        if self._stale is None or self._stale[1] != key or now - self._stale[0] > STALE_CHECK_SECONDS:
+            self._stale = (now, key, not index_is_current(self.responses, self.index_dir))
+        return self._stale[2]
 
     def index_changed(self) -> None:
         """This process just changed the index: look at it on the next request."""

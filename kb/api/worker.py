@@ -1,4 +1,4 @@
-"""The gunicorn worker of ``kb serve``: gevent, with a read deadline and JSON error pages.
+"""The gunicorn worker of ``kb serve``: gevent, with JSON error pages.
 
 Why gevent: with ``gthread`` each connection being read holds one of a few threads, so
 eight clients sending their headers slowly (or opening a connection and saying nothing)
@@ -7,8 +7,12 @@ a parked greenlet of a few kB, so a few hundred of them cost nothing and request
 being answered; searching itself is CPU work under one lock per worker anyway
 (kb/api/services.py), so threads bought no parallelism.
 
-Each connection also gets a deadline (``READ_SECONDS``) for every read and write on its
-socket: a client that stops sending is dropped instead of being kept forever.
+A request's headers must arrive within the keep-alive time (gunicorn's ``gevent.Timeout``
+around reading each request, 5 s in ``kb serve``): a client that stops sending them is
+dropped. A body that stops arriving is not timed out: its greenlet waits, one of the
+``worker_connections`` (1,000 per worker) a worker holds. A socket timeout would bound it,
+but under gevent it made every static file answer slow (the panel's first page load went
+from about 250 to 870 ms).
 
 gunicorn answers what it refuses itself (a request line over the limit: 414, headers too
 large: 431, a malformed request: 400) before the application sees it, with a small HTML
@@ -23,8 +27,6 @@ import json
 
 from gunicorn import util
 from gunicorn.workers.ggevent import GeventWorker
-
-READ_SECONDS = 15.0  # per read or write on a connection; a browser or plugin sends a request in milliseconds
 
 # gunicorn's refusals, by status: the code programs read (as in kb/api/errors.py) and a message.
 GUNICORN_ERRORS = {
@@ -54,12 +56,8 @@ def _write_json_error(sock, status_int: int, reason: str, mesg: str) -> None:
 
 
 class VastausWorker(GeventWorker):
-    """gunicorn's gevent worker with a deadline per connection and JSON error pages."""
+    """gunicorn's gevent worker with JSON error pages."""
 
     def init_process(self) -> None:
         util.write_error = _write_json_error  # the one place gunicorn writes its error pages
         super().init_process()
-
-    def handle(self, listener, client, addr) -> None:
-        client.settimeout(READ_SECONDS)
-        super().handle(listener, client, addr)
