@@ -350,3 +350,28 @@ def test_the_page_asks_for_an_admin_token_when_tokens_are_configured(make_app, t
 def test_the_page_opens_without_a_token_on_loopback_only(make_app):
     assert make_app(LOOPBACK=True).test_client().get("/insights").status_code == 200
     assert make_app(LOOPBACK=False).test_client().get("/insights").status_code == 403
+
+
+def test_a_database_that_comes_back_is_used_again(tmp_path: Path, monkeypatch):
+    import time
+
+    from kb.api import usage as api_usage
+
+    monkeypatch.setattr(api_usage, "RETRY_SECONDS", 0.0)
+    blocked = tmp_path / "db"
+    blocked.write_text("a file where the database's folder should be")
+    usage = api_usage.Usage("sqlite:///" + str(blocked / "u.sqlite"), str(tmp_path / "index"), True)
+    assert usage.engine() is None
+    blocked.unlink()
+    blocked.mkdir()
+    lost = SearchRecord(new_search_id(), "search", "lost", "fi", None, None, (), 1.0)
+    usage.record(lost)  # not recorded, but the database is opened again in the background
+    deadline = time.monotonic() + 10
+    while usage._recorder is None:
+        assert time.monotonic() < deadline, "the database was not opened again"
+        time.sleep(0.02)
+    kept = SearchRecord(new_search_id(), "search", "kept", "fi", None, None, (), 1.0)
+    usage.record(kept)
+    usage.close()
+    with usage.engine().connect() as conn:
+        assert conn.execute(select(schema.searches.c.query)).scalars().all() == ["kept"]

@@ -80,6 +80,7 @@ class Usage:
         if not self.prior_strength:
             return results
         if time.monotonic() - self._weights_at >= PRIOR_SECONDS:
+            self._weights_at = time.monotonic()  # one refresh at a time, not one a request
             threading.Thread(target=self._refresh_weights, name="kb-usage-prior", daemon=True).start()
         return prior.rerank(results, self._weights.get(lang, {}), query, lang, self.prior_strength)
 
@@ -97,8 +98,13 @@ class Usage:
         return self._engine
 
     def record(self, record: SearchRecord) -> None:
-        if self.record_searches and self._recorder is not None:
+        if not self.record_searches:
+            return
+        if self._recorder is not None:
             self._recorder.record(record)
+        elif time.monotonic() - self._tried >= RETRY_SECONDS and not self._lock.locked():
+            # The database could not be opened: try again, but never in the request's thread.
+            threading.Thread(target=self.engine, name="kb-usage-open", daemon=True).start()
 
     def flush(self) -> None:
         if self._recorder is not None:

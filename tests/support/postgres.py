@@ -41,8 +41,9 @@ def _as_owner(command: list[str]) -> list[str]:
     return ["runuser", "-u", UNPRIVILEGED, "--", *command] if os.geteuid() == 0 else command
 
 
-def _run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
-    result = subprocess.run(_as_owner(command), capture_output=True, text=True, **kwargs)
+def _run(command: list[str], cwd: Path, **kwargs) -> subprocess.CompletedProcess:
+    # In the cluster's own folder: the user running it may not be allowed into the current one.
+    result = subprocess.run(_as_owner(command), capture_output=True, text=True, cwd=cwd, **kwargs)
     if result.returncode:
         raise RuntimeError(f"{' '.join(command)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
     return result
@@ -61,16 +62,16 @@ def postgres_server() -> Iterator[str]:
     port = free_port()
     try:
         _run([str(bin_dir / "initdb"), "-D", str(data), "-U", PG_USER, "-A", "trust", "-E", "UTF8",
-              "--no-sync", "--no-instructions"])
+              "--no-sync", "--no-instructions"], root)
         _run([str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", str(START_SECONDS), "start",
               "-o", f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off -c full_page_writes=off"],
-             timeout=START_SECONDS + 10)
+             root, timeout=START_SECONDS + 10)
         _wait(port)
         yield f"postgresql://{PG_USER}@127.0.0.1:{port}/postgres"
     finally:
         if (data / "postmaster.pid").exists():
             subprocess.run(_as_owner([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]),
-                           capture_output=True, timeout=60)
+                           capture_output=True, timeout=60, cwd=root)
         shutil.rmtree(root, ignore_errors=True)
 
 
