@@ -16,7 +16,7 @@ HERE = Path(__file__).resolve().parent
 CORE = HERE.parent / "core"
 FILES = ("manifest.json", "background.js", "content.js", "content-main.js", "insert.js", "sites.js", "panel.html",
          "panel.js", "panel.css", "options.html", "options.js", "options.css")
-FOLDERS = ("icons", "_locales")
+FOLDERS = ("icons", "_locales")  # _locales: the manifest's own wording, per browser language
 
 
 def build_tree(out_dir: Path | str) -> Path:
@@ -30,7 +30,6 @@ def build_tree(out_dir: Path | str) -> Path:
     for name in FOLDERS:
         shutil.copytree(HERE / name, root / name)
     shutil.copytree(CORE, root / "core", ignore=shutil.ignore_patterns("*.md"))
-    shutil.copytree(HERE / "_locales", root / "_locales")  # the manifest's own wording, per browser language
     return root
 
 
