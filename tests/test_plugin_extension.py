@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 
 import pytest
 from support.api_support import AGENT_SECRET, bearer, http
@@ -216,4 +217,22 @@ def test_a_refused_insert_is_never_claimed(tab, site, extension):
     assert "Inserted" not in status.inner_text()
     assert tab.evaluate("() => window.editor.model()").strip() == "Hello world."
     assert status.inner_text() == "The reply box did not accept the text; it was copied instead."
+    # The clipboard answers only a focused document: click an empty spot of the page first.
+    tab.mouse.click(5, 850)
+    tab.wait_for_function("() => document.hasFocus() && document.activeElement === document.body")
     assert tab.evaluate("() => navigator.clipboard.readText()") == REPLY
+
+
+def test_mozilla_addons_linter_accepts_the_extension(editors_dir, tmp_path):
+    """Mozilla's own linter (from npm) on the packaged tree: no error, and of the warnings only
+    the one a Chrome-and-Firefox manifest must have (Firefox ignores the service worker and
+    uses background.scripts)."""
+    from kb.cli.main import main
+
+    tree = tmp_path / "extension"
+    assert main(["plugin", "package", "extension", "--tree", str(tree)]) == 0
+    linter = editors_dir / ".bin" / "addons-linter"
+    done = subprocess.run([str(linter), "--output", "json", str(tree)], capture_output=True, text=True, timeout=300)
+    report = json.loads(done.stdout)
+    assert report["errors"] == [], report["errors"]
+    assert {w["code"] for w in report["warnings"]} <= {"BACKGROUND_SERVICE_WORKER_IGNORED"}, report["warnings"]
