@@ -32,7 +32,8 @@ MIN_RATE = 9  # of the ten replies that translate a sample reply
 
 def _expected(entry_title: str, key: str) -> dict:
     for item in EXPECTED:
-        if f"'{item['title']}'" in key or f":{item['title']}'" in key or f"'{item['code']}'" in key or f"ee/{item['code'].replace('_', '-')}" in key:
+        names = [f"'{item['title']}'", f":{item['title']}'", f"'{item['code']}'", f"ee/{item['code'].replace('_', '-')}"]
+        if any(name in key for name in names):
             return item
     raise AssertionError(f"{key} ({entry_title}) is not in expected.yaml")
 
@@ -84,6 +85,7 @@ def test_matches_in_every_format_and_merges_with_lint_clean(fmt, sample_kb, tmp_
     merged = [e for e in entries if e["reply"] != "new" and f"translation added {e['reply']}" in out]
     if fmt == "freshdesk":  # Freshdesk signs replies itself: no agent placeholder, so no merge may pass KB021
         assert not merged and out.count("KB021") >= 9 and "missing {{agent.first_name}}" in out
+        assert mapping.read_text(encoding="utf-8").count("placeholders differ from the reply's") >= 9  # said at --match
     else:
         assert len(merged) >= MIN_RATE - 1, out  # a wrong match is refused by lint (other placeholders) or merged
     for entry in merged:
@@ -139,25 +141,18 @@ def test_escalations_are_left_alone_without_force_and_need_a_new_approval_with_i
     original = path.read_text(encoding="utf-8")
     mapping = tmp_path / "m.yaml"
     sheet = tmp_path / "legal.csv"
-    sheet.write_text("id,lang,title,body\nee/oigus,et,Juristid vaatavad üle,"
-                     "\"Tere, {{customer.first_name}}! Edastasin Teie kirja meie juristidele.\"\n", encoding="utf-8")
-    mapping.write_text("entries:\n  - import: \"sheet row 2 'ee/oigus'\"\n    lang: et\n    reply: escalation/legal\n",
+    sheet.write_text("id,lang,title,body\nee/oigus,et,Juristid vaatavad üle,\"Tere, {{customer.first_name}}! "
+                     "Edastasin juhtumi {{ticket.id}} meie juristidele.\n{{agent.first_name}}\"\n", encoding="utf-8")
+    mapping.write_text("entries:\n  - import: sheet line 2 (ee/oigus)\n    lang: et\n    reply: escalation/legal\n",
                        encoding="utf-8")
     result = apply_file("sheet", sheet, sample_kb, mapping)
-    keys = [o.source for o in result.outcomes]
-    if keys != ["sheet row 2 'ee/oigus'"]:  # the mapping key is the summary's name for the row
-        mapping.write_text(mapping.read_text(encoding="utf-8").replace("sheet row 2 'ee/oigus'", keys[0]),
-                           encoding="utf-8")
-        result = apply_file("sheet", sheet, sample_kb, mapping)
     assert result.outcomes[0].status == "skipped" and "escalation" in result.outcomes[0].messages[0]
     assert path.read_text(encoding="utf-8") == original
     result = apply_file("sheet", sheet, sample_kb, mapping, force=True)
-    assert result.outcomes[0].status in ("merged", "invalid")
-    if result.outcomes[0].status == "merged":
-        assert "kb approve" in result.outcomes[0].messages[0]
-        assert any(p.code == "KB027" for p in lint(sample_kb).errors)  # lint asks for a fresh approval
-    else:  # the legal escalation uses other placeholders: refused, file untouched
-        assert path.read_text(encoding="utf-8") == original
+    assert result.outcomes[0].status == "merged", result.outcomes
+    assert "kb approve escalation/legal" in result.outcomes[0].messages[0]
+    errors = lint(sample_kb).errors
+    assert [(p.path.name, p.code) for p in errors] == [("legal.yaml", "KB027")]  # lint asks for a fresh approval
 
 
 def test_source_langs_lets_a_reply_be_written_in_estonian_first(empty_kb):
@@ -191,3 +186,29 @@ def test_a_wrong_mapping_names_its_file_and_line(sample_kb, tmp_path):
     mapping.write_text("entries:\n  - import: x\n    reply: new\n", encoding="utf-8")
     with pytest.raises(TransferError, match=r"m.yaml:2: each entry needs import:, lang: and reply:"):
         apply_file("zammad", TEAM / FILES["zammad"], sample_kb, mapping, lang="et")
+
+
+def test_review_shows_a_merge_as_a_translation_added(tmp_path, capsys, monkeypatch):
+    from support.gitkb import make_repo
+
+    root = make_repo(tmp_path)
+    invoice = root / "billing" / "invoice.yaml"
+    invoice.write_text(set_text(invoice.read_text(encoding="utf-8"), "et", [], ["fi", "et", "en"]), encoding="utf-8")
+    from support.gitkb import commit
+    commit(root.parent, "Invoice without Estonian")
+    sheet = tmp_path / "et.csv"
+    sheet.write_text("id,lang,title,body\nee/arve,et,Arve selgitus,\"Tere {{customer.first_name}}! Arvel on kuutasu.\"\n",
+                     encoding="utf-8")
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("entries:\n  - import: sheet line 2 (ee/arve)\n    lang: et\n    reply: billing/invoice\n",
+                       encoding="utf-8")
+    assert main(["import", "sheet", str(sheet), "--apply", str(mapping), "--responses", str(root)]) == 0
+    assert "translation added billing/invoice" in capsys.readouterr().out
+    main(["review", "--responses", str(root), "--base", "HEAD"])
+    assert "billing/invoice  [translation added: et; version 1 (unchanged)]" in capsys.readouterr().out
+    monkeypatch.setenv("LANGUAGE", "fi")
+    main(["review", "--responses", str(root), "--base", "HEAD", "--format", "markdown"])
+    assert "`billing/invoice` — käännös lisätty: et" in capsys.readouterr().out
+    monkeypatch.setenv("LANGUAGE", "et")
+    main(["review", "--responses", str(root), "--base", "HEAD"])
+    assert "[tõlge lisatud: et;" in capsys.readouterr().out

@@ -86,6 +86,8 @@ def propose(records: list[Record], root: Path, settings: KBSettings, lang: str) 
                 best = hits[0] if hits else None
                 runner_up = hits[1] if len(hits) > 1 else None
                 proposal = Proposal(record.source, written, title, decide(best, runner_up), best, runner_up)
+                if proposal.snippet != NEW:
+                    proposal.notes += _placeholder_notes(f"{title}\n{body}", f"{found[0]['title']}\n{found[0]['body']}")
                 if proposal.snippet != NEW and runner_up is not None and best[1] < CLOSE_RATIO * runner_up[1]:
                     proposal.notes.append(gettext("close call: check the runner-up too"))
                 if written != lang:
@@ -95,6 +97,17 @@ def propose(records: list[Record], root: Path, settings: KBSettings, lang: str) 
         finally:
             service.close()
     return proposals
+
+
+def _placeholder_notes(imported: str, reply: str) -> list[str]:
+    """A merge must use the reply's placeholders (KB021): say so before ``--apply`` refuses it."""
+    mine, theirs = set(PLACEHOLDER.findall(imported)), set(PLACEHOLDER.findall(reply))
+    if mine == theirs:
+        return []
+    values = {"missing": ", ".join("{{" + n + "}}" for n in sorted(theirs - mine)) or "-",
+              "extra": ", ".join("{{" + n + "}}" for n in sorted(mine - theirs)) or "-"}
+    return [gettext("placeholders differ from the reply's (missing %(missing)s; extra %(extra)s): --apply refuses "
+                    "the merge until the text uses the same ones") % values]
 
 
 def _hit(hit: tuple[str, float] | None) -> str:

@@ -44,12 +44,15 @@ def apply_mapping(records: list[Record], mapping: dict[str, Entry], root: Path, 
                 gettext("not in the mapping file; run --match again to include it")]))
             continue
         text = _clean(record_text(record, lang))
+        if len(record.texts) > 1:
+            report.note(gettext("%(source)s: only one language of a reply is matched and merged (%(lang)s); import "
+                                "the others with --force or the sheet") % {"source": record.source, "lang": entry.lang})
         if entry.short:
             text.short = clean_text(entry.short)
         if entry.reply == NEW:
             advice = record.guidance.get(lang)
             guidance = {entry.lang: advice} if advice else {}
-            new.append(Record(record.source, {entry.lang: text}, record.category, None, record.tags, guidance))
+            new.append(Record(record.source, {entry.lang: text}, record.category, record.id, record.tags, guidance))
             continue
         outcomes.append(merge_text(root, settings, entry, record.source, text, force=force, dry_run=dry_run))
     if new:
