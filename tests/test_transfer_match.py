@@ -212,3 +212,12 @@ def test_review_shows_a_merge_as_a_translation_added(tmp_path, capsys, monkeypat
     monkeypatch.setenv("LANGUAGE", "et")
     main(["review", "--responses", str(root), "--base", "HEAD"])
     assert "[tõlge lisatud: et;" in capsys.readouterr().out
+
+
+def test_match_never_writes_over_a_mapping_someone_may_have_checked(sample_kb, tmp_path, capsys):
+    mapping = tmp_path / "checked.yaml"
+    mapping.write_text("entries: []\n", encoding="utf-8")
+    assert main(["import", "chatwoot", str(TEAM / FILES["chatwoot"]), "--lang", "et", "--match", "--mapping",
+                 str(mapping), "--responses", str(sample_kb)]) == 2
+    assert "checked.yaml exists" in capsys.readouterr().err
+    assert mapping.read_text(encoding="utf-8") == "entries: []\n"

@@ -80,7 +80,11 @@ def propose(records: list[Record], root: Path, settings: KBSettings, lang: str) 
                 text = record_text(record, lang)
                 title, body = clean_text(text.title), clean_text(text.body)
                 query = _query(title, body)
-                written = detect(query, list(settings.languages), lang) if len(record.texts) == 1 else lang
+                languages = list(record.texts)  # a language the file itself gives is trusted; --lang's is checked
+                if languages == [lang]:
+                    written = detect(query, list(settings.languages), lang)
+                else:
+                    written = lang if lang in record.texts else languages[0]
                 found = service.search(query, lang=settings.source_lang, limit=2, written_in=written)["results"]
                 hits = [(hit["id"], float(hit["score"] or 0.0)) for hit in found]
                 best = hits[0] if hits else None

@@ -38,13 +38,17 @@ def cmd_match(args: argparse.Namespace) -> int:
     from kb.transfer import TransferError, match_file
     from kb.transfer.matching import NEW, mapping_text
 
+    output = args.mapping or f"{Path(args.file).stem}.mapping.yaml"
+    if Path(output).exists() and not args.force:
+        fail("import", gettext("%(file)s exists, perhaps already checked by someone; give another --mapping or use "
+                               "--force to write over it") % {"file": output})
+        return 2
     try:
         proposals, report, titles = match_file(args.format, Path(args.file), Path(args.responses), lang=args.lang,
                                                dynamic_content=args.dynamic_content, locales=args.locales)
     except TransferError as exc:
         fail("import", exc)
         return 2
-    output = args.mapping or f"{Path(args.file).stem}.mapping.yaml"
     command = f"kb import {args.format} {args.file}" + (f" --lang {args.lang}" if args.lang else "") + \
         f" --apply {output}"
     Path(output).write_text(mapping_text(proposals, command, titles), encoding="utf-8")
