@@ -54,6 +54,20 @@ class KBSettings:
     channels: dict[str, int | None]  # name -> character limit, None for unlimited
     variables: dict[str, Variable] = field(default_factory=dict)
     path: Path | None = None
+    # Languages a snippet may be written in first (its own source_lang): a snippet written in one
+    # of these needs only its source text; the required_langs it lacks warn until translated.
+    # Default: the source language alone, which keeps required_langs an error for every snippet.
+    source_langs: tuple[str, ...] = ()
+
+    def requires(self, lang: str, snippet_source: str) -> bool:
+        """Is a missing *lang* text an error for a snippet written first in *snippet_source*?
+
+        A reply a team wrote first in another allowed language (``source_langs``) is valid before
+        it is translated: its missing required languages are translators' work, not errors.
+        """
+        if lang not in self.required_langs or lang == snippet_source:
+            return False
+        return snippet_source == self.source_lang or snippet_source not in self.source_langs
 
     @property
     def limited_channels(self) -> dict[str, int]:
@@ -102,7 +116,7 @@ def _parse(path: Path, data: LineDict) -> KBSettings:
     def fail(key: str, message: str):
         raise SettingsError(path, data.line_of(key), f"{key}: {message}")
 
-    known = {"languages", "source_lang", "required_langs", "channels", "variables"}
+    known = {"languages", "source_lang", "source_langs", "required_langs", "channels", "variables"}
     for key in data:
         if key not in known:
             fail(key, gettext("unknown setting; known settings are %(known)s") % {"known": ", ".join(sorted(known))})
@@ -118,6 +132,11 @@ def _parse(path: Path, data: LineDict) -> KBSettings:
     required = data.get("required_langs", [source_lang])
     if not isinstance(required, list) or any(lang not in languages for lang in required):
         fail("required_langs", gettext("must be a list of languages from: %(languages)s") % {"languages": ", ".join(languages)})
+    source_langs = data.get("source_langs", [source_lang])
+    if not isinstance(source_langs, list) or any(lang not in languages for lang in source_langs) \
+            or source_lang not in source_langs:
+        fail("source_langs", gettext("must be a list of languages from %(languages)s that includes source_lang "
+                                     "%(source)s") % {"languages": ", ".join(languages), "source": source_lang})
     channels = data.get("channels")
     if not isinstance(channels, dict) or not channels:
         fail("channels", gettext("give a mapping of channel name to its character limit (null for none)"))
@@ -132,6 +151,7 @@ def _parse(path: Path, data: LineDict) -> KBSettings:
         languages=dict(languages),
         source_lang=source_lang,
         required_langs=tuple(required),
+        source_langs=tuple(source_langs),
         channels=dict(channels),
         variables=variables,
         path=path,

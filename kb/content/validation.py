@@ -237,10 +237,10 @@ def _build_texts(out, data, raw, source_lang, version, settings) -> dict[str, Te
         out.add(raw.line, "KB017", gettext("texts has no %(lang)s text, the snippet's source language")
                 % {"lang": repr(source_lang)})
     for lang in settings.required_langs:
-        if lang not in raw and lang != source_lang:
+        if lang not in raw and settings.requires(lang, source_lang):
             out.add(raw.line, "KB017", gettext("texts has no %(lang)s text; kb.yaml requires it") % {"lang": repr(lang)})
     for lang in settings.languages:
-        if lang not in raw and lang not in settings.required_langs and lang != source_lang:
+        if lang not in raw and not settings.requires(lang, source_lang) and lang != source_lang:
             out.add(raw.line, "KB031", gettext("texts has no %(lang)s translation") % {"lang": repr(lang)})
     return texts if source_lang in texts else None
 

@@ -39,6 +39,17 @@ class SnippetChange:
     problems: list[Problem] = field(default_factory=list)
 
     @property
+    def translations(self) -> tuple[list[str], list[str]]:
+        """Languages whose translation this change adds, and whose it replaces, when the source text
+        stayed as it was (what ``kb import --apply`` does): a reviewer reads these as translation work."""
+        if self.status not in ("modified", "renamed") or self.old is None or self.new_raw is None \
+                or self.source_lang in self.diffs:
+            return [], []
+        added = [lang for lang in self.diffs if lang not in self.old.texts]
+        replaced = [lang for lang in self.diffs if lang in self.old.texts and lang in self.new_raw.texts]
+        return added, replaced
+
+    @property
     def old_version(self) -> int | None:
         return self.old.version if self.old else None
 

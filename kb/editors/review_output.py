@@ -11,6 +11,16 @@ STATUSES = {"added": N_("added"), "modified": N_("modified"), "removed": N_("rem
 
 
 def _status(change: SnippetChange) -> str:
+    added, replaced = change.translations
+    if added or replaced:
+        words = []
+        if added:
+            words.append(ngettext("translation added: %(langs)s", "translations added: %(langs)s", len(added))
+                         % {"langs": ", ".join(added)})
+        if replaced:
+            words.append(ngettext("translation replaced: %(langs)s", "translations replaced: %(langs)s",
+                                  len(replaced)) % {"langs": ", ".join(replaced)})
+        return "; ".join(words)
     return gettext(STATUSES.get(change.status, change.status))
 
 

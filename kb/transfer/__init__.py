@@ -79,6 +79,40 @@ def import_file(name: str, path: Path, root: Path, *, lang: str | None = None, i
                          progress=progress)
 
 
+def _read(name: str, path: Path, root: Path, lang: str | None, dynamic_content: Path | None, locales: Path | None):
+    from kb.content.kbyaml import load_settings
+
+    settings = load_settings(root)
+    _check_language(settings, lang)
+    options = ImportOptions(settings, lang or settings.source_lang, Report(), dynamic_content, locales)
+    return settings, options, FORMATS[name].read(Path(path), options)
+
+
+def match_file(name: str, path: Path, root: Path, *, lang: str | None = None, dynamic_content: Path | None = None,
+               locales: Path | None = None) -> tuple[list, Report, dict[str, str]]:
+    """``--match``: a proposal per reply of *path* (:mod:`kb.transfer.matching`), the report, and reply titles."""
+    from kb.content.loader import load_kb
+    from kb.transfer.matching import propose
+
+    settings, options, records = _read(name, path, root, lang, dynamic_content, locales)
+    kb = load_kb(Path(root))
+    titles = {sid: s.texts[s.source_lang].title for sid, s in kb.snippets.items() if s.source_lang in s.texts}
+    return propose(records, Path(root), settings, options.lang), options.report, titles
+
+
+def apply_file(name: str, path: Path, root: Path, mapping: Path, *, lang: str | None = None, into: str | None = None,
+               force: bool = False, dry_run: bool = False, dynamic_content: Path | None = None,
+               locales: Path | None = None) -> ImportResult:
+    """``--apply MAPPING``: merge or create each reply of *path* as the checked mapping says."""
+    from kb.transfer.matching import read_mapping
+    from kb.transfer.merging import apply_mapping
+
+    settings, options, records = _read(name, path, root, lang, dynamic_content, locales)
+    entries = read_mapping(Path(mapping), settings)
+    return apply_mapping(records, entries, Path(root), settings, options.report, options.lang, into=into, force=force,
+                         dry_run=dry_run)
+
+
 def export_kb(name: str, root: Path, *, lang: str | None = None, dynamic_content: bool = False,
               locales: Path | None = None) -> tuple[str, Report, int]:
     """The file text of the knowledge base in *root* in format *name*, what to report, and how many snippets.
@@ -113,4 +147,4 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
-__all__ = ["FORMATS", "ExportRefused", "Format", "TransferError", "export_kb", "import_file"]
+__all__ = ["FORMATS", "ExportRefused", "Format", "TransferError", "apply_file", "export_kb", "import_file", "match_file"]

@@ -15,6 +15,7 @@ STATUSES = {  # how the summary names what happened to a record, and what would 
     "unchanged": (N_("unchanged"), N_("unchanged")),
     "skipped": (N_("skipped"), N_("would skip")),
     "invalid": (N_("not valid"), N_("not valid")),
+    "merged": (N_("translation added"), N_("would add translation")),
 }
 
 
@@ -32,15 +33,52 @@ def _print_report(report, stream) -> None:
                       "%(removed)d)") % {"count": report.html_converted, "removed": report.html_removed}, file=stream)
 
 
+def cmd_match(args: argparse.Namespace) -> int:
+    """``--match``: write the mapping file and say what it proposes."""
+    from kb.transfer import TransferError, match_file
+    from kb.transfer.matching import NEW, mapping_text
+
+    output = args.mapping or f"{Path(args.file).stem}.mapping.yaml"
+    if Path(output).exists() and not args.force:
+        fail("import", gettext("%(file)s exists, perhaps already checked by someone; give another --mapping or use "
+                               "--force to write over it") % {"file": output})
+        return 2
+    try:
+        proposals, report, titles = match_file(args.format, Path(args.file), Path(args.responses), lang=args.lang,
+                                               dynamic_content=args.dynamic_content, locales=args.locales)
+    except TransferError as exc:
+        fail("import", exc)
+        return 2
+    command = f"kb import {args.format} {args.file}" + (f" --lang {args.lang}" if args.lang else "") + \
+        f" --apply {output}"
+    Path(output).write_text(mapping_text(proposals, command, titles), encoding="utf-8")
+    for item in proposals:
+        best = f"{item.best[1]:.1f}" if item.best else "-"
+        print(f"{item.snippet:<34} {best:>6}  {item.lang}  ({item.key})")
+    _print_report(report, sys.stdout)
+    matched = sum(1 for item in proposals if item.snippet != NEW)
+    print(gettext("%(matched)d matched to an existing reply, %(new)d new; the mapping is in %(file)s")
+          % {"matched": matched, "new": len(proposals) - matched, "file": output})
+    print(gettext("next: check the mapping, then run %(command)s") % {"command": command})
+    return 0
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from kb.cli.progress import progress_bar
-    from kb.transfer import TransferError, import_file
+    from kb.transfer import TransferError, apply_file, import_file
 
+    if args.match:
+        return cmd_match(args)
     try:
-        with progress_bar(gettext("importing"), gettext("replies")) as progress:
-            result = import_file(args.format, Path(args.file), Path(args.responses), lang=args.lang, into=args.into,
-                                 force=args.force, dry_run=args.dry_run, dynamic_content=args.dynamic_content,
-                                 locales=args.locales, progress=progress)
+        if args.apply:
+            result = apply_file(args.format, Path(args.file), Path(args.responses), Path(args.apply), lang=args.lang,
+                                into=args.into, force=args.force, dry_run=args.dry_run,
+                                dynamic_content=args.dynamic_content, locales=args.locales)
+        else:
+            with progress_bar(gettext("importing"), gettext("replies")) as progress:
+                result = import_file(args.format, Path(args.file), Path(args.responses), lang=args.lang,
+                                     into=args.into, force=args.force, dry_run=args.dry_run,
+                                     dynamic_content=args.dynamic_content, locales=args.locales, progress=progress)
     except TransferError as exc:
         fail("import", exc)
         return 2
@@ -51,11 +89,14 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(f"               {message}")
     _print_report(result.report, sys.stdout)
     counts = {status: result.count(status) for status in STATUSES}
+    if counts["merged"]:
+        print(ngettext("%(count)d translation added to an existing reply", "%(count)d translations added to existing "
+                       "replies", counts["merged"]) % {"count": counts["merged"]})
     print(gettext("%(created)d created, %(overwritten)d replaced, %(unchanged)d unchanged, %(skipped)d skipped, "
                   "%(invalid)d not valid") % counts)
     if result.dry_run:
         print(gettext("dry run: nothing was written"))
-    elif counts["created"] or counts["overwritten"]:
+    elif counts["created"] or counts["overwritten"] or counts["merged"]:
         print(gettext("next: review the new files and run `kb lint`"))
     return result.exit_code
 
@@ -74,9 +115,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         sys.stdout.write(text.removeprefix(BOM))
         where = gettext("standard output")
     else:
-        from kb.transfer.writer import write_whole
-
-        write_whole(Path(args.output), text)  # a full disk: no half file (kb/cli/main.py says so)
+        Path(args.output).write_text(text, encoding="utf-8")
         where = args.output
     print(ngettext("exported %(count)d snippet to %(where)s", "exported %(count)d snippets to %(where)s", count)
           % {"count": count, "where": where}, file=sys.stderr)
@@ -109,6 +148,15 @@ def register(sub) -> None:
     parser.add_argument("--force", action="store_true",
                         help=gettext("replace the imported languages of snippet files that exist already"))
     parser.add_argument("--dry-run", action="store_true", help=gettext("show what would be written; write nothing"))
+    steps = parser.add_mutually_exclusive_group()
+    steps.add_argument("--match", action="store_true",
+                       help=gettext("replies a team already has in another language: propose, for each, the existing "
+                                    "reply it translates (or new) in a mapping file to check; writes no snippet"))
+    steps.add_argument("--apply", metavar="MAPPING",
+                       help=gettext("merge each reply as the checked mapping file says: as a translation of its "
+                                    "reply, or as a new reply written in its language"))
+    parser.add_argument("--mapping", metavar="FILE",
+                        help=gettext("--match: where to write the mapping (default: FILE.mapping.yaml here)"))
     add_setting(parser, "responses")
     parser.set_defaults(func=cmd_import)
 
