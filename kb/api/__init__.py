@@ -58,8 +58,7 @@ def config_from_settings(settings: dict[str, object], workers: int = 1) -> dict:
 
 def create_app(test_config: dict | None = None) -> Flask:
     """The app; *test_config* overrides the settings (tests build a tiny app on ``tmp_path``)."""
-    from kb.api import (accesslog, errors, insights, metrics, openapi, ops, pages, search, security, snippets,
-                        strings, usage)
+    from kb.api import accesslog, errors, insights, metrics, openapi, ops, pages, search, security, snippets, strings, usage
     from kb.api.services import Services
 
     app = Flask(__name__)
