@@ -196,7 +196,8 @@ def templates_called(page):
 
 def test_freshdesk_spends_few_calls_and_escapes_html(page, secured):
     """Freshworks allows an app 50 calls a minute for the whole team: a ticket opened again
-    costs one call (the suggestions), a preview none, an insert one. setValue takes HTML."""
+    costs one call (the suggestions), a preview none, an insert two (rendering it, and reporting
+    it for the usage insights). setValue takes HTML."""
     app = open_freshdesk(page, secured)
     frame_options(app).first.wait_for()
     assert sorted(templates_called(page)) == ["vastausStrings", "vastausSuggest", "vastausVersion"]
@@ -210,7 +211,9 @@ def test_freshdesk_spends_few_calls_and_escapes_html(page, secured):
     app.locator(f"{PANEL} [role=option][data-id='test/xss'][aria-selected=true]").wait_for()
     search.press("Enter")
     page.wait_for_function("() => document.querySelector('#editor').value.length > 0")
-    assert templates_called(page) == ["vastausSuggest", "vastausSearch", "vastausRender"]
+    # The insert is reported for the usage insights, after the text went in.
+    page.wait_for_function("() => window.fdkCalls.some(([m, a]) => m === 'request.invokeTemplate' && a[0] === 'vastausEvents')")
+    assert templates_called(page) == ["vastausSuggest", "vastausSearch", "vastausRender", "vastausEvents"]
     html = page.locator("#editor").input_value()
     assert html.startswith("Tere Kadri! &lt;img src=x onerror=&quot;window.__xss=1&quot;&gt; Pildisõnum.")
     assert "<img" not in html

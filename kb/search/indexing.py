@@ -72,8 +72,10 @@ def _terms(snippet: Snippet) -> dict[str, list[tuple[str, float]]]:
             (term, weight) for toks, weight, _ in weighted for tok in toks for term in tok.terms]
         terms[engine.field_name(lang, "trunc")] = [(tok.trunc, 1.0) for tok in everything]
         terms[engine.field_name(lang, "parts")] = [(part, 1.0) for tok in everything for part in tok.parts]
+        # Pairs of the editors' own phrases only (keywords, titles): a body's neighbouring words are
+        # nearly all different pairs, which would multiply the lexicon every worker holds.
         terms[engine.field_name(lang, "pairs")] = [
-            (term, weight) for toks, _, weight in weighted for term in analysis.pairs(toks)]
+            (term, weight) for toks, _, weight in weighted[:len(keywords) + 1] for term in analysis.pairs(toks)]
     return terms
 
 

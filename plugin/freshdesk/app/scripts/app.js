@@ -51,6 +51,7 @@ export function templateFor(method, path) {
   const route = url.pathname;
   if (method === 'POST' && route === '/api/v1/suggest') return { name: 'vastausSuggest', context: {} };
   if (method === 'POST' && route === '/api/v1/render') return { name: 'vastausRender', context: {} };
+  if (method === 'POST' && route === '/api/v1/events') return { name: 'vastausEvents', context: {} };
   if (method === 'GET' && route === '/api/v1/search') return { name: 'vastausSearch', context: {}, query };
   if (method === 'GET' && route === '/api/v1/version') return { name: 'vastausVersion', context: {} };
   if (method === 'GET' && route.startsWith('/api/v1/snippets/')) {
