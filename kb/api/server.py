@@ -32,6 +32,7 @@ from kb.api.cors import parse_patterns
 from kb.api.tokens import TokenConfigError, TokenStore
 from kb.content.kbyaml import load_settings
 from kb.i18n import gettext
+from kb.language import detect as langdetect
 from kb.search.indexing import IndexRefused, index_exists, index_is_current
 from kb.search.watcher import Watcher, guard_forks, log_refused, reindex_here
 
@@ -206,7 +207,8 @@ def serve(values: dict) -> int:
         print(f"kb serve: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     root, index_dir = Path(str(values["responses"])), Path(str(values["index"]))
-    load_settings(root)  # a broken kb.yaml stops here (exit 2 from kb.cli)
+    settings = load_settings(root)  # a broken kb.yaml stops here (exit 2 from kb.cli)
+    langdetect.preload(settings.languages)  # once, here: the forked workers share the models' memory
     try:
         prepare_index(root, index_dir)
     except IndexRefused:
