@@ -150,8 +150,9 @@ def _token(word: str, lang: str) -> Token:
     snowball = stem(standard, lang)
     discourse = bool({word, standard, *lemmas} & rules.discourse)
     synonyms = [rules.synonyms[w] for w in dict.fromkeys((word, standard, *lemmas)) if w in rules.synonyms]
-    if not synonyms and not lemmas and snowball in _synonyms_by_stem(lang):  # "shipments" as "shipment"
-        synonyms = [_synonyms_by_stem(lang)[snowball]]
+    by_stem = _synonyms_by_stem(lang)
+    if not synonyms and not lemmas and snowball in by_stem:  # "shipments" as "shipment"
+        synonyms = [by_stem[snowball]]
     synonym_terms = [term for synonym in synonyms for term in _main_terms(synonym, lang)]
     if lemmas:
         folded = [fold(lemma) for lemma in lemmas]

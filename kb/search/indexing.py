@@ -60,22 +60,22 @@ def _terms(snippet: Snippet) -> dict[str, list[tuple[str, float]]]:
     terms: dict[str, list[tuple[str, float]]] = {}
     for lang, text in snippet.texts.items():
         keywords = [analysis.tokens(keyword, lang) for keyword in text.keywords]
-        passages = [analysis.tokens(text.title, lang), analysis.tokens(text.body, lang),
-                    analysis.tokens(text.short or "", lang), analysis.tokens(snippet.guidance.get(lang, ""), lang)]
-        everything = [tok for toks in (*keywords, *passages) for tok in toks]
-        # (words, weight of each word, weight of each pair of neighbours): a keyword's words
-        # together count as the whole keyword; in a title or body, pairs count as words do.
-        weighted = [(toks, _keyword_weight(len(toks)), TEXT_WEIGHTS["keywords"]) for toks in keywords] + [
-            (toks, TEXT_WEIGHTS[part], TEXT_WEIGHTS[part])
-            for toks, part in zip(passages, ("title", "body", "body", "guidance"), strict=True)]
+        title = analysis.tokens(text.title, lang)
+        passages = [(title, TEXT_WEIGHTS["title"]), (analysis.tokens(text.body, lang), TEXT_WEIGHTS["body"]),
+                    (analysis.tokens(text.short or "", lang), TEXT_WEIGHTS["body"]),
+                    (analysis.tokens(snippet.guidance.get(lang, ""), lang), TEXT_WEIGHTS["guidance"])]
+        # A keyword's words share its weight; its pairs (below) count as the whole keyword.
+        weighted = [(toks, _keyword_weight(len(toks))) for toks in keywords] + passages
+        everything = [tok for toks, _ in weighted for tok in toks]
         terms[engine.field_name(lang, "text")] = [
-            (term, weight) for toks, weight, _ in weighted for tok in toks for term in tok.terms]
+            (term, weight) for toks, weight in weighted for tok in toks for term in tok.terms]
         terms[engine.field_name(lang, "trunc")] = [(tok.trunc, 1.0) for tok in everything]
         terms[engine.field_name(lang, "parts")] = [(part, 1.0) for tok in everything for part in tok.parts]
         # Pairs of the editors' own phrases only (keywords, titles): a body's neighbouring words are
         # nearly all different pairs, which would multiply the lexicon every worker holds.
         terms[engine.field_name(lang, "pairs")] = [
-            (term, weight) for toks, _, weight in weighted[:len(keywords) + 1] for term in analysis.pairs(toks)]
+            (term, TEXT_WEIGHTS["keywords"]) for toks in keywords for term in analysis.pairs(toks)] + [
+            (term, TEXT_WEIGHTS["title"]) for term in analysis.pairs(title)]
     return terms
 
 
