@@ -169,3 +169,28 @@ def test_serve_flags_come_from_the_settings(monkeypatch, capsys):
         build_parser().parse_args(["serve", "--help"])
     help_text = capsys.readouterr().out
     assert "--tokens-file" in help_text and "KB_TOKENS" in help_text and "--tokens " not in help_text
+
+
+def test_a_worker_warms_up_before_it_serves(tmp_path):
+    """What a first request would wait for (the trigger matcher, the detector's models) is
+    loaded by gunicorn's post_worker_init hook, and the master preloads the detector."""
+    import logging
+    from types import SimpleNamespace
+
+    from kb.api.server import gunicorn_options
+    from kb.api.services import Services
+    from kb.language import detect
+    from kb.search.indexing import index_kb
+
+    responses = write_kb(tmp_path / "responses")
+    index_kb(responses, tmp_path / "index")
+    services = Services(responses, tmp_path / "index")
+    assert services._matcher is None
+    options = gunicorn_options({"responses": str(responses), "index": str(tmp_path / "index"), "watch_seconds": 0,
+                                "host": "127.0.0.1", "port": 8000, "workers": 1}, [])
+    worker = SimpleNamespace(wsgi=SimpleNamespace(extensions={"vastaus": services}), log=logging.getLogger("test"))
+    options["post_worker_init"](worker)
+    assert services._matcher is not None
+    detect._detectors.clear()  # as in a fresh master process
+    detect.preload(services.settings.languages)
+    assert detect._detectors[tuple(services.settings.languages)] is not None
