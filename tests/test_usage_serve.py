@@ -4,12 +4,13 @@ read back with ``kb usage report``; and a database that is down never stops the 
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 
 import pytest
 from conftest import REPO
-from support.api_support import free_port, http, live_server
+from support.api_support import http, live_server
 from support.postgres import postgres_server
 
 pytest_plugins = ("support.apikit",)
@@ -55,7 +56,28 @@ def test_searches_and_inserts_through_kb_serve_reach_the_report(request, tmp_pat
 
 
 def test_a_database_that_is_down_does_not_stop_searching(tmp_path, api_kb, index_dir):
-    down = f"postgresql://kb@127.0.0.1:{free_port()}/nothing"  # nobody listens there
+    # The port stays bound (never listening) for the whole test: connecting is refused, and
+    # kb serve cannot be handed the same port for itself (it was, once: the "database" was then
+    # kb serve's own socket, which never answers PostgreSQL's greeting).
+    with socket.socket() as reserved:
+        reserved.bind(("127.0.0.1", 0))
+        down = f"postgresql://kb@127.0.0.1:{reserved.getsockname()[1]}/nothing"
+        search_while_the_database_is_down(tmp_path, api_kb, index_dir, down)
+    log = "".join(path.read_text() for path in tmp_path.glob("serve-*.log"))
+    assert "cannot open the usage database postgresql+psycopg://kb@127.0.0.1" in log
+
+
+def test_a_database_that_never_answers_does_not_hold_the_start(tmp_path, api_kb, index_dir):
+    with socket.socket() as silent:  # accepts connections (the backlog) and never says a word
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        down = f"postgresql://kb@127.0.0.1:{silent.getsockname()[1]}/nothing"
+        search_while_the_database_is_down(tmp_path, api_kb, index_dir, down)
+    log = "".join(path.read_text() for path in tmp_path.glob("serve-*.log"))
+    assert "cannot open the usage database postgresql+psycopg://kb@127.0.0.1" in log
+
+
+def search_while_the_database_is_down(tmp_path, api_kb, index_dir, down: str) -> None:
     with live_server(tmp_path, api_kb, index_dir, env={"KB_DATABASE_URL": down}) as base:
         status, _headers, body = http("GET", base + "/api/v1/search?q=lasku&lang=fi")
         found = json.loads(body)
@@ -64,5 +86,3 @@ def test_a_database_that_is_down_does_not_stop_searching(tmp_path, api_kb, index
             {"type": "copy", "search_id": found["search_id"], "snippet_id": found["results"][0]["id"]}]})
         assert status == 503 and json.loads(body)["error"]["code"] == "usage_unavailable"
         assert headers["Retry-After"] == "30"
-    log = "".join(path.read_text() for path in tmp_path.glob("serve-*.log"))
-    assert "cannot open the usage database postgresql+psycopg://kb@127.0.0.1" in log

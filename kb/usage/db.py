@@ -19,6 +19,7 @@ from kb.usage import schema
 
 SQLITE_SUFFIX = ".usage.sqlite"
 SQLITE_BUSY_SECONDS = 10  # another worker writing: wait this long for the lock
+CONNECT_SECONDS = 5  # a PostgreSQL server that does not answer: give up after this long, never hang
 MIGRATION_LOCK = 726_571_013  # PostgreSQL advisory lock held while migrating (any constant of ours)
 
 
@@ -73,11 +74,17 @@ def _sqlite_engine(url: str) -> Engine:
     return engine
 
 
+def _postgres_engine(url: str) -> Engine:
+    # Without a timeout, a host that accepts the connection and never answers (a firewall, or
+    # another service on that port) would hold a worker's start-up, and so the whole service.
+    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_SECONDS})
+
+
 def open_engine(url: str, index_dir: Path | str = ".kb-index", migrate_now: bool = True) -> Engine:
     """An engine for setting *url* (see :func:`resolve_url`), its schema brought up to date."""
     resolved = resolve_url(url, index_dir)
     try:
-        engine = _sqlite_engine(resolved) if resolved.startswith("sqlite") else create_engine(resolved, pool_pre_ping=True)
+        engine = _sqlite_engine(resolved) if resolved.startswith("sqlite") else _postgres_engine(resolved)
         if migrate_now:
             migrate(engine)
     except (SQLAlchemyError, OSError, ValueError, ImportError) as exc:

@@ -10,7 +10,6 @@ import datetime
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ import pytest
 from conftest import REPO, SAMPLE, require_marker, write_reply
 
 from kb.editors.approve import approve
+from support.ports import free_port
 
 ADMIN_SECRET = "admin-secret-0123456789abcdef"
 AGENT_SECRET = "agent-secret-0123456789abcdef"
@@ -110,12 +110,6 @@ def bearer(secret: str) -> dict[str, str]:
 
 
 # -- a real `kb serve` ------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 def http(method: str, url: str, body: dict | None = None, headers: dict | None = None,
          timeout: float = 10) -> tuple[int, dict, bytes]:

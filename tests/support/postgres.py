@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from support.ports import free_port
+
 START_SECONDS = 60
 PG_USER = "kb"
 UNPRIVILEGED = "nobody"
@@ -29,12 +31,6 @@ def binaries() -> Path | None:
     """The newest ``/usr/lib/postgresql/<version>/bin`` with initdb (Debian's layout), or None."""
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(Path(p).parent.parent.name))
     return Path(found[-1]).parent if found else None
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _as_owner(command: list[str]) -> list[str]:
