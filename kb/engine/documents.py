@@ -28,7 +28,7 @@ class IndexDoc:
     channels: tuple[str, ...]
     fingerprint: str
     data: str  # JSON of the snippet, returned with hits
-    terms: dict[str, list[tuple[str, float]]]  # field name -> every occurrence of a term, with its weight
+    terms: dict[str, list[tuple]]  # field name -> every occurrence: (term, weight[, counted in the length])
 
 
 @dataclass(frozen=True)

@@ -39,9 +39,12 @@ from kb.engine.documents import (
 
 class WeightedTerms(fields.FieldType):
     """A field whose value is already analysed: ``[(term, weight), ...]``, one pair per
-    occurrence. Whoosh stores each term's summed weight as the term frequency BM25 scores,
-    so a keyword counts for more than a word of the body within one field (BM25F's
-    weighted term frequency), and the field length is the number of occurrences."""
+    occurrence, or ``(term, weight, False)`` for one that does not count in the field's length.
+    Whoosh stores each term's summed weight as the term frequency BM25 scores, so a keyword
+    counts for more than a word of the body within one field (BM25F's weighted term
+    frequency), and the field length (what BM25 normalises by) is the number of counted
+    occurrences: the editors' keywords and titles are not verbosity, and a snippet with many
+    keywords must not weigh less for each of them."""
 
     def __init__(self) -> None:
         self.format = formats.Frequency()
@@ -51,8 +54,8 @@ class WeightedTerms(fields.FieldType):
     def index(self, value, **kwargs):
         counts: dict[str, int] = {}
         weights: dict[str, float] = {}
-        for term, weight in value:
-            counts[term] = counts.get(term, 0) + 1
+        for term, weight, *counted in value:
+            counts[term] = counts.get(term, 0) + (1 if not counted or counted[0] else 0)
             weights[term] = weights.get(term, 0.0) + weight
         for term, count in counts.items():
             yield term.encode("utf-8"), count, weights[term], pack_uint(count)
@@ -93,7 +96,7 @@ def _write_meta(build_dir: Path, meta: dict) -> None:
 def _count_terms(vocabulary: Vocabulary, doc: IndexDoc) -> None:
     for name, terms in doc.terms.items():
         counts = vocabulary.setdefault(name, {})
-        for term in {term for term, _ in terms}:
+        for term in {occurrence[0] for occurrence in terms}:
             counts[term] = counts.get(term, 0) + 1
 
 

@@ -23,7 +23,7 @@ from kb.content.problems import Problem, Refused
 from kb.i18n import gettext, ngettext
 from kb.language import analysis
 
-ANALYSIS_VERSION = 5  # bump when kb.language.analysis changes what terms a text becomes
+ANALYSIS_VERSION = 6  # bump when kb.language.analysis changes what terms a text becomes
 FULL_REBUILD_SHARE = 0.5  # when more than this share changed, a full build is faster
 PARALLEL_MIN_FILES = 2000  # a full build of at least this many files uses a process per core
 MAX_BUILD_JOBS = 4
@@ -61,16 +61,20 @@ def _terms(snippet: Snippet) -> dict[str, list[tuple[str, float]]]:
     for lang, text in snippet.texts.items():
         keywords = [analysis.tokens(keyword, lang) for keyword in text.keywords]
         title = analysis.tokens(text.title, lang)
-        passages = [(title, TEXT_WEIGHTS["title"]), (analysis.tokens(text.body, lang), TEXT_WEIGHTS["body"]),
-                    (analysis.tokens(text.short or "", lang), TEXT_WEIGHTS["body"]),
-                    (analysis.tokens(snippet.guidance.get(lang, ""), lang), TEXT_WEIGHTS["guidance"])]
+        # (tokens, weight, counted in the length BM25 normalises by): what a snippet says
+        # counts, the editors' names for it (keywords, title) do not.
+        passages = [(title, TEXT_WEIGHTS["title"], False),
+                    (analysis.tokens(text.body, lang), TEXT_WEIGHTS["body"], True),
+                    (analysis.tokens(text.short or "", lang), TEXT_WEIGHTS["body"], True),
+                    (analysis.tokens(snippet.guidance.get(lang, ""), lang), TEXT_WEIGHTS["guidance"], True)]
         # A keyword's words share its weight; its pairs (below) count as the whole keyword.
-        weighted = [(toks, _keyword_weight(len(toks))) for toks in keywords] + passages
-        everything = [tok for toks, _ in weighted for tok in toks]
+        weighted = [(toks, _keyword_weight(len(toks)), False) for toks in keywords] + passages
         terms[engine.field_name(lang, "text")] = [
-            (term, weight) for toks, weight in weighted for tok in toks for term in tok.terms]
-        terms[engine.field_name(lang, "trunc")] = [(tok.trunc, 1.0) for tok in everything]
-        terms[engine.field_name(lang, "parts")] = [(part, 1.0) for tok in everything for part in tok.parts]
+            (term, weight, counted) for toks, weight, counted in weighted for tok in toks for term in tok.terms]
+        terms[engine.field_name(lang, "trunc")] = [
+            (tok.trunc, 1.0, counted) for toks, _, counted in weighted for tok in toks]
+        terms[engine.field_name(lang, "parts")] = [
+            (part, 1.0, counted) for toks, _, counted in weighted for tok in toks for part in tok.parts]
         # Pairs of the editors' own phrases only (keywords, titles): a body's neighbouring words are
         # nearly all different pairs, which would multiply the lexicon every worker holds.
         terms[engine.field_name(lang, "pairs")] = [

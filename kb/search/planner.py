@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -253,11 +254,28 @@ class Planner:
                 (clause, self.engine.vocabulary(clause.field).get(clause.text, 0) > limit) for clause in make(*args)]
         return clauses
 
-    def _clauses(self, lang: str, term: str, weight: float, kinds: dict[str, float] = FIELD_BOOST) -> list[Clause]:
+    def _clauses(self, lang: str, term: str, weight: float, kinds: dict[str, float] = FIELD_BOOST,
+                 idf_cap: float | None = None) -> list[Clause]:
         """Clauses for *term* in the fields that have it: a clause on a field without the term
-        finds nothing yet costs the engine a look-up."""
-        return [Clause(field_name(lang, kind), term, boost * weight) for kind, boost in kinds.items()
-                if term in self.engine.vocabulary(field_name(lang, kind))]
+        finds nothing yet costs the engine a look-up.
+
+        With *idf_cap*, an expansion weighs no more than the word it stands for: a rare compound
+        that merely contains the word ("pakkparool" for "pakk"), or a rare near form, would
+        otherwise outscore the word itself on rarity alone (Lucene blends the frequencies of a
+        fuzzy query's terms for the same reason)."""
+        found = []
+        for kind, boost in kinds.items():
+            name = field_name(lang, kind)
+            df = self.engine.vocabulary(name).get(term)
+            if df is None:
+                continue
+            scale = 1.0 if idf_cap is None else min(1.0, idf_cap / self._idf(df))
+            found.append(Clause(name, term, boost * weight * scale))
+        return found
+
+    def _idf(self, df: int) -> float:
+        """The engine's idf of a term in *df* documents (Whoosh's BM25F: log(N / (df + 1)) + 1)."""
+        return max(1e-6, math.log(max(1, self.engine.doc_count()) / (df + 1)) + 1)
 
     def _prefix(self, lexicon: Lexicon, lang: str, prefix: str) -> list[Clause]:
         """The last word, still being typed, as the start of known terms."""
@@ -267,19 +285,21 @@ class Planner:
         """A word the texts of *lang* use: its terms, compound relations and near forms."""
         clauses: list[Clause] = []
         # The first of its terms the texts use is the word (a colloquial word's standard one,
-        # when only that is used); the others are alternatives.
-        for rank, term in enumerate(term for term in tok.terms if term in lexicon.df):
-            clauses += self._clauses(lang, term, 1.0 if rank == 0 else ALT_BOOST)
+        # when only that is used); the others are alternatives. None weighs more than the word.
+        used = [term for term in tok.terms if term in lexicon.df]
+        cap = self._idf(lexicon.df[used[0]]) if used else None
+        for rank, term in enumerate(used):
+            clauses += self._clauses(lang, term, 1.0 if rank == 0 else ALT_BOOST, idf_cap=cap if rank else None)
         if tok.stem in self.engine.vocabulary(field_name(lang, "parts")):  # a member of a compound in the texts
-            clauses += self._clauses(lang, tok.stem, 1.0, {"parts": PART_BOOST})
+            clauses += self._clauses(lang, tok.stem, 1.0, {"parts": PART_BOOST}, idf_cap=cap)
         for part in tok.parts:  # the word is a compound whose members the texts use
             if part in lexicon.df:
-                clauses += self._clauses(lang, part, COMPOUND_BOOST)
+                clauses += self._clauses(lang, part, COMPOUND_BOOST, idf_cap=cap)
         if short and not tok.parts and len(tok.stem) >= MIN_COMPOUND and tok.stem in lexicon.df:
             for compound in lexicon.containing(tok.stem):
-                clauses += self._clauses(lang, compound, COMPOUND_BOOST)
+                clauses += self._clauses(lang, compound, COMPOUND_BOOST, idf_cap=cap)
         for term in lexicon.near(tok.stem) if short else ():
-            clauses += self._clauses(lang, term, NEAR_BOOST)
+            clauses += self._clauses(lang, term, NEAR_BOOST, idf_cap=cap)
         clauses += self._clauses(lang, tok.trunc, 1.0, {"trunc": TRUNC_BOOST})
         return clauses
 
