@@ -28,6 +28,11 @@ BM25_K1 = 1.2
 GROUP_TIE = 0.1  # a group of clauses scores its best one plus this share of the others (DisjunctionMax)
 
 
+def inverse_document_frequency(documents: int, frequency: int) -> float:
+    """Whoosh's BM25F idf of a term in *frequency* of *documents*: log(N / (df + 1)) + 1."""
+    return max(1e-6, math.log(max(1, documents) / (frequency + 1)) + 1)
+
+
 _BYTE_TO_LENGTH = np.array([byte_to_length(code) for code in range(256)], dtype=np.float64)
 
 
@@ -131,7 +136,7 @@ class _View:
         if found is None:
             frequency = self.vocabulary(field).get(text, 0)
             docs, tf = self._read(field, text) if frequency else (np.zeros(0, np.int64), np.zeros(0))
-            idf = math.log(self.count / (frequency + 1)) + 1
+            idf = inverse_document_frequency(self.count, frequency)
             norm = (1 - BM25_B) + BM25_B * self.lengths(field)[docs] if len(docs) else tf
             found = self._postings[key] = (docs, idf * tf * (BM25_K1 + 1) / (tf + BM25_K1 * norm))
         return found

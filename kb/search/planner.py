@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from kb.engine import Clause, Engine, field_name
+from kb.engine import inverse_document_frequency as engine_idf
 from kb.language.analysis import Token, fold, pair, spelling_suggestions, stem, tokens
 
 FIELD_BOOST = {"text": 1.0}  # where a word stands (keyword, title, body) is weighed at indexing
@@ -274,8 +274,8 @@ class Planner:
         return found
 
     def _idf(self, df: int) -> float:
-        """The engine's idf of a term in *df* documents (Whoosh's BM25F: log(N / (df + 1)) + 1)."""
-        return max(1e-6, math.log(max(1, self.engine.doc_count()) / (df + 1)) + 1)
+        """The engine's idf of a term in *df* documents."""
+        return engine_idf(self.engine.doc_count(), df)
 
     def _prefix(self, lexicon: Lexicon, lang: str, prefix: str) -> list[Clause]:
         """The last word, still being typed, as the start of known terms."""
