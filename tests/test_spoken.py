@@ -37,12 +37,14 @@ def test_every_language_has_its_spoken_forms(lang):
     ({"endings": [["nu"]]}, "[spoken ending, standard ending]"),
     ({"letters": {"ab": "ä"}}, "a letter and the letter(s)"),
     ({"discourse": ["Moi"]}, "lower-case words"),
+    ({"personal": {"passport": "passi"}}, "'personal' entry 'passport': the kinds are card, phone"),
+    ({"personal": {"card": ""}}, "'personal' entry 'card': write the words"),
 ])
 def test_a_broken_spoken_file_is_refused_with_its_name_and_section(data, message):
     with pytest.raises(SpokenDataError) as error:
         parse(data, "kb/language/spoken/xx.yaml")
     assert str(error.value).startswith("kb/language/spoken/xx.yaml: ") and message in str(error.value)
-    assert set(SECTIONS) == {"forms", "endings", "letters", "synonyms", "discourse"}
+    assert set(SECTIONS) == {"forms", "endings", "letters", "synonyms", "discourse", "personal"}
 
 
 @pytest.mark.parametrize("spoken_form,standard", [

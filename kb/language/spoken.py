@@ -9,7 +9,9 @@ Dictionaries do not know the spoken and chat forms customers type (Finnish "oo",
 * ``letters``: letters customers leave out (``a`` for ``ä``), tried the same way;
 * ``synonyms``: colloquial dictionary words and the standard word replies use;
 * ``discourse``: greetings, politeness, fillers, number words and days, which in a pasted
-  message never decide which reply comes first.
+  message never decide which reply comes first;
+* ``personal``: the words for each kind of personal data (:mod:`kb.language.personal`) a
+  message may carry, searched for when a message carries it.
 
 The analyser (:mod:`kb.language.analysis`) applies them; an ending or a letter is only kept when
 the language's dictionary (Voikko, Vabamorf) knows the word it makes, so a rule never turns a
@@ -28,8 +30,10 @@ from importlib.resources import files
 
 import yaml
 
+from kb.language.personal import KINDS
+
 MAX_LETTER_CHANGES = 4  # letters restored in one word at the most (2^4 spellings tried)
-SECTIONS = ("forms", "endings", "letters", "synonyms", "discourse")
+SECTIONS = ("forms", "endings", "letters", "synonyms", "discourse", "personal")
 
 
 class SpokenDataError(ValueError):
@@ -43,6 +47,7 @@ class Spoken:
     letters: dict[str, tuple[str, ...]] = field(default_factory=dict)
     synonyms: dict[str, str] = field(default_factory=dict)
     discourse: frozenset[str] = frozenset()
+    personal: dict[str, str] = field(default_factory=dict)  # kind of personal data -> its name
     digest: str = "none"  # of the file: an index built with other rules is rebuilt
 
     def standard(self, word: str) -> str:
@@ -102,7 +107,14 @@ def parse(data: object, path: str) -> Spoken:
         restored[key] = tuple(values)
     if not all(isinstance(word, str) and word == word.lower() for word in discourse):
         raise SpokenDataError(f"{path}: 'discourse' must list lower-case words")
+    personal = _section(path, data, "personal", dict)
+    for kind, words in personal.items():
+        if kind not in KINDS:
+            raise SpokenDataError(f"{path}: 'personal' entry {kind!r}: the kinds are {', '.join(KINDS)}")
+        if not isinstance(words, str) or not words.strip():
+            raise SpokenDataError(f"{path}: 'personal' entry {kind!r}: write the words that name it")
     return Spoken(dict(forms), tuple((a, b) for a, b in endings), restored, dict(synonyms), frozenset(discourse),
+                  dict(personal),
                   hashlib.sha1(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:12])
 
 

@@ -24,7 +24,9 @@ from dataclasses import dataclass, field
 
 from kb.engine import Clause, Engine, field_name
 from kb.engine import inverse_document_frequency as engine_idf
+from kb.language import personal
 from kb.language.analysis import Token, fold, pair, spelling_suggestions, stem, tokens
+from kb.language.spoken import spoken
 
 FIELD_BOOST = {"text": 1.0}  # where a word stands (keyword, title, body) is weighed at indexing
 STEM_KINDS = tuple(FIELD_BOOST)
@@ -217,6 +219,8 @@ class Planner:
                                  weights[lang], fold(tok.word))
         for lang, toks in analysed.items():
             found += self._pairs(lang, [tok for tok in toks if not tok.discourse], weights[lang])
+        if not short:
+            found += self._personal_data(text, lexicons, weights)
         prefix = typing_prefix(text)
         if prefix:
             for lang in self.languages:
@@ -227,6 +231,20 @@ class Planner:
         # out, unless the query has nothing else.
         plan.clauses = [clause for clause, common in found if not common] or [clause for clause, _ in found]
         return plan
+
+    def _personal_data(self, text: str, lexicons: dict[str, Lexicon], weights: dict[str, float]
+                       ) -> list[tuple[Clause, bool]]:
+        """The names of the personal data a message carries (a card or phone number...), searched
+        as words of the message: the replies about personal data in public name them."""
+        found: list[tuple[Clause, bool]] = []
+        for kind in personal.found(text):
+            for lang in self.languages:
+                toks = tokens(spoken(lang).personal.get(kind, ""), lang)
+                for tok in toks:
+                    found += _scaled(self._cached(("known", lang, tok, False), self._known_word, lexicons[lang], lang,
+                                                  tok, False), weights[lang], f"personal:{kind}:{fold(tok.word)}")
+                found += self._pairs(lang, toks, weights[lang])
+        return found
 
     def _pairs(self, lang: str, toks: list[Token], weight: float) -> list[tuple[Clause, bool]]:
         """Neighbouring words that a snippet has side by side too ("arve maksmist ... edasi lükata"):

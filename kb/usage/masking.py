@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+from kb.language.personal import EMAIL
+
 # A phone number: an optional +, then digits in groups separated by spaces, dots, dashes or
 # brackets, seven digits or more in all (shorter runs are numbers, masked below anyway).
 PHONE = re.compile(r"(?<![\w+])\+?\(?\d[\d\s().-]{5,}\d(?!\w)")
