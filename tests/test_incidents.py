@@ -243,12 +243,19 @@ def test_only_admin_tokens_declare_and_any_token_lists(client):
 @pytest.mark.parametrize(("body", "said"), [
     ({"area": "T" * 41}, "at most 40"),
     ({"area": "Tampere", "next_update": "2 pm"}, "HH:MM"),
-    ({"area": "Tampere", "replies": ["outage/nothing"]}, "There is no reply 'outage/nothing'"),
     ({"area": "Tampere", "colour": "red"}, "Unknown field 'colour'"),
 ])
 def test_the_api_refuses_values_it_cannot_use(client, body, said):
     response = client.post("/api/v1/incidents", json=body, headers=ADMIN)
     assert response.status_code == 422 and said in response.get_json()["error"]["message"]
+    assert client.get("/api/v1/incidents", headers=AGENT).get_json() == {"incidents": []}
+
+
+def test_the_api_refuses_a_reply_that_does_not_exist_as_any_unknown_snippet(client):
+    response = client.post("/api/v1/incidents", json={"area": "Tampere", "replies": ["outage/nothing"]},
+                           headers=ADMIN)
+    assert response.status_code == 404 and response.get_json()["error"]["code"] == "unknown_snippet"
+    assert "There is no reply 'outage/nothing'" in response.get_json()["error"]["message"]
     assert client.get("/api/v1/incidents", headers=AGENT).get_json() == {"incidents": []}
 
 

@@ -151,6 +151,8 @@ def _declaration(body: dict, replies: tuple[str, ...]) -> Declaration:
 
     try:
         return store.check_declaration(declaration, services().settings, is_reply)
+    except store.UnknownReply as exc:  # as for any other snippet id that does not exist (render, events)
+        raise ApiError(404, "unknown_snippet", str(exc)) from None
     except store.IncidentError as exc:
         raise invalid(str(exc)) from None
 
