@@ -231,6 +231,11 @@ def test_the_api_declares_changes_and_ends_with_an_admin_token(client):
     assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "unknown_incident"
 
 
+def test_control_characters_in_the_texts_become_spaces(client):
+    started = declare(client, area="Tam\x00pere", note="Masto\n\tkaatui\x07")
+    assert started["area"] == "Tam pere" and started["note"] == "Masto kaatui"
+
+
 def test_only_admin_tokens_declare_and_any_token_lists(client):
     assert client.post("/api/v1/incidents", json={"area": "Tampere"}, headers=AGENT).status_code == 403
     assert client.post("/api/v1/incidents", json={"area": "Tampere"}).status_code == 401
