@@ -210,8 +210,12 @@ class Planner:
                 candidates = candidates[:MAX_TERMS]
             for tok in candidates:
                 weight = weights[lang] * (DISCOURSE_WEIGHT if tok.discourse and not short else 1.0)
-                found += _scaled(self._cached(("known", lang, tok, short), self._known_word, lexicon, lang, tok, short),
-                                 weight, fold(tok.word))
+                clauses = self._cached(("known", lang, tok, short), self._known_word, lexicon, lang, tok, short)
+                if clauses and clauses[0][1]:
+                    # A common word keeps its own term (one clause): dropped, it left only its
+                    # expansions, and a rare compound that contains it spoke for it.
+                    clauses = [(clauses[0][0], False), *clauses[1:]]
+                found += _scaled(clauses, weight, fold(tok.word))
             unknown = [tok for tok in dict.fromkeys(toks) if tok.word not in known_words and tok.word not in names]
             for position, tok in enumerate(unknown):
                 spell = position < MAX_SPELLED
@@ -228,7 +232,7 @@ class Planner:
                                  1.0, prefix)
         # Terms found in a large share of a large knowledge base barely change the ranking (their
         # BM25 weight is near zero) but make the engine score most of the index: they are left
-        # out, unless the query has nothing else.
+        # out, unless the query has nothing else; a known word's own term always stays.
         plan.clauses = [clause for clause, common in found if not common] or [clause for clause, _ in found]
         return plan
 
