@@ -83,11 +83,9 @@ def test_matches_in_every_format_and_merges_with_lint_clean(fmt, sample_kb, tmp_
     assert not report.errors, [f"{p.path}:{p.line}: {p.code} {p.message}" for p in report.errors]
     kb = load_kb(sample_kb)
     merged = [e for e in entries if e["reply"] != "new" and f"translation added {e['reply']}" in out]
-    if fmt == "freshdesk":  # Freshdesk signs replies itself: no agent placeholder, so no merge may pass KB021
-        assert not merged and out.count("KB021") >= 9 and "missing {{agent.first_name}}" in out
-        assert mapping.read_text(encoding="utf-8").count("placeholders differ from the reply's") >= 9  # said at --match
-    else:
-        assert len(merged) >= MIN_RATE - 1, out  # a wrong match is refused by lint (other placeholders) or merged
+    # Freshdesk teams sign with {{ticket.agent.name}}, which kb.yaml maps to agent.first_name: it merges too
+    assert len(merged) >= MIN_RATE, out
+    assert "missing {{agent.first_name}}" not in out  # only a wrong match (a new reply) may be refused
     for entry in merged:
         path = sample_kb / f"{entry['reply']}.yaml"
         snippet = kb.snippets[entry["reply"]]
@@ -104,16 +102,18 @@ def _strip(root: Path, lang: str, ids: list[str]) -> None:
         path.write_text(set_text(path.read_text(encoding="utf-8"), lang, [], ["fi", "et", "en"]), encoding="utf-8")
 
 
-def test_a_finnish_kb_without_estonian_gets_the_team_s_texts_without_force(sample_kb, tmp_path, capsys):
-    """The realistic case: the Finnish replies have no Estonian text yet."""
+@pytest.mark.parametrize("fmt", list(FILES))
+def test_a_finnish_kb_without_estonian_gets_the_team_s_texts_without_force(fmt, sample_kb, tmp_path, capsys):
+    """The realistic case: the Finnish replies have no Estonian text yet. They are found through
+    the word list the other replies' translations give (kb.transfer.bilingual), then merged."""
     targets = [i["reply"] for i in EXPECTED if i["reply"] != "new" and i["lang"] == "et"]
     _strip(sample_kb, "et", targets)
-    entries, mapping = _match("zammad", sample_kb, tmp_path, capsys)
+    entries, mapping = _match(fmt, sample_kb, tmp_path, capsys)
     right = sum(e["reply"] == _expected("", e["import"])["reply"] for e in entries
                 if _expected("", e["import"])["reply"] != "new")
-    with capsys.disabled():  # measured, not asserted: Finnish-only replies are hard to find from Estonian words
-        print(f"\nreplies without Estonian texts: {right}/10 matched (the English ones); the reviewer corrects the rest")
-    assert right == 2  # measured and documented (docs/integrators/import-export.rst): a change here changes the docs
+    with capsys.disabled():
+        print(f"\n{fmt}, replies without Estonian texts: {right}/10 matched to the right reply")
+    assert right >= MIN_RATE  # measured 9/10 in every format (docs/integrators/import-export.rst)
     stripped = {t: (sample_kb / f"{t}.yaml").read_text(encoding="utf-8") for t in targets}
     # the reviewer corrects what the mapping got wrong, as its comments ask
     text = mapping.read_text(encoding="utf-8")
@@ -123,18 +123,35 @@ def test_a_finnish_kb_without_estonian_gets_the_team_s_texts_without_force(sampl
             text = text.replace(f"- import: {entry['import']}\n    lang: {entry['lang']}\n    reply: {entry['reply']}",
                                 f"- import: {entry['import']}\n    lang: {entry['lang']}\n    reply: {item['reply']}")
     mapping.write_text(text, encoding="utf-8")
-    result = apply_file("zammad", TEAM / FILES["zammad"], sample_kb, mapping, lang="et")
+    result = apply_file(fmt, TEAM / FILES[fmt], sample_kb, mapping, lang="et")
     statuses = {o.id: o.status for o in result.outcomes}
     assert all(statuses[t] == "merged" for t in targets), result.outcomes
     for target in targets:  # between fi and en, as kb.yaml orders languages; every other byte unchanged
         after = (sample_kb / f"{target}.yaml").read_text(encoding="utf-8")
         assert after.index("\n  fi:\n") < after.index("\n  et:\n") < after.index("\n  en:\n")
         assert _without(after, "et") == stripped[target]
-    assert not lint(sample_kb).errors
+    report = lint(sample_kb)
+    assert not report.errors, [f"{p.path}:{p.line}: {p.code} {p.message}" for p in report.errors]
     kb = load_kb(sample_kb)
     status = {s.lang: s for s in snippet_status(kb, with_diff=False)}
     new_ids = [s.id for s in kb.snippets.values() if s.source_lang == "et"]
     assert len(new_ids) == 2 and set(new_ids) <= set(status["fi"].missing)  # listed for the Finnish translator
+
+
+def test_the_word_list_is_learned_from_the_knowledge_base_s_own_translations(sample_kb):
+    """Words of replies whose Estonian text was removed are still translated: other replies use them."""
+    from kb.transfer.bilingual import cognates, content_tokens, learn
+
+    _strip(sample_kb, "et", ["outage/resolved", "outage/troubleshoot"])
+    wordlist = learn(load_kb(sample_kb).snippets.values(), "et", "fi")
+    assert wordlist.units > 200
+    assert wordlist.translate("rike")[0][0] == "hairio"  # learned from outage/acknowledge and others
+    assert wordlist.translate("arve")[0][0] == "lasku"
+    router = content_tokens("reititin", "fi")[0].stem  # both thesauri read "router": reititin, ruuter
+    assert (router, 1.0) in wordlist.translate(content_tokens("ruuter", "et")[0].stem)
+    assert [t for t, _ in cognates("kiitus", ["kiitos", "kiire", "kortti"])] == ["kiitos"]
+    empty = learn([], "et", "fi")  # nothing translated: only what the thesauri join
+    assert empty.units == 0 and all(weight == 1.0 for found in empty.table.values() for _, weight in found)
 
 
 def test_escalations_are_left_alone_without_force_and_need_a_new_approval_with_it(sample_kb, tmp_path, capsys):
