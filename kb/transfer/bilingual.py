@@ -44,6 +44,7 @@ MAX_TRANSLATIONS = 3  # per word
 MIN_COGNATE = 0.75  # spelling similarity (difflib ratio of the folded terms) for a cognate
 MIN_COGNATE_LENGTH = 4
 COGNATE_WEIGHT = 0.6  # a cognate counts for this share of a learned translation
+MAX_SNIPPETS = 2000  # translated snippets learned from: about a minute of EM at the most, once per --match
 NULL = "\0"
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
@@ -89,9 +90,8 @@ def _sentence_pairs(source: str, target: str) -> list[tuple[str, str]]:
 def units(snippets: Iterable[Snippet], source: str, target: str) -> list[Unit]:
     """The translated pieces of every snippet that has both languages."""
     found: list[Unit] = []
-    for snippet in snippets:
-        if source not in snippet.texts or target not in snippet.texts:
-            continue
+    both = [snippet for snippet in snippets if source in snippet.texts and target in snippet.texts]
+    for snippet in sorted(both, key=lambda s: s.id)[:MAX_SNIPPETS]:
         a, b = snippet.texts[source], snippet.texts[target]
         pairs = [(a.title, b.title), (a.short or "", b.short or ""), *_sentence_pairs(a.body, b.body)]
         if snippet.guidance.get(source) and snippet.guidance.get(target):

@@ -25,9 +25,9 @@ PART_WEIGHT = 0.5  # a compound member's translation (tööpäev: päev -> päiv
 # The words matched in the texts of the query's own language count this share: those texts are
 # found with every expansion of the search (forms, pairs, compounds), translations only through
 # the word list, so at full weight a reply already translated on a near topic outranks the
-# untranslated reply that says the same thing. Measured with bench/import_match.py: 0.3 keeps
-# 10/10 when the replies have their Estonian texts and gives 9/10 when they have none; 1.0 gives
-# 10/10 and 5/10.
+# untranslated reply that says the same thing. Measured on the Estonian team's Zammad file (right
+# best hits with the replies' Estonian texts / without them): 1.0 gives 9/10 and 6/10, 0.5 10/10
+# and 7/10, 0.3 and 0.2 10/10 and 9/10 (bench/import_match.py prints the rates of every format).
 DIRECT_WEIGHT = 0.3
 
 
