@@ -8,6 +8,7 @@ English ones that translate sample replies in their own words, and two that are 
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -152,6 +153,47 @@ def test_the_word_list_is_learned_from_the_knowledge_base_s_own_translations(sam
     assert [t for t, _ in cognates("kiitus", ["kiitos", "kiire", "kortti"])] == ["kiitos"]
     empty = learn([], "et", "fi")  # nothing translated: only what the thesauri join
     assert empty.units == 0 and all(weight == 1.0 for found in empty.table.values() for _, weight in found)
+
+
+def test_freshdesk_responses_without_a_signature_get_the_reply_s_signing_line(sample_kb, tmp_path, capsys):
+    """Freshdesk appends the agent's signature itself, so a team's responses may end without one;
+    merged, they end with the reply's signing line, as the other helpdesks' do, and lint stays clean."""
+    data = json.loads((TEAM / FILES["freshdesk"]).read_text(encoding="utf-8"))
+    for response in data["canned_responses"]:
+        response["content"] = response["content"].replace("\n{{ticket.agent.name}}", "")
+        response["content_html"] = response["content_html"].replace("<br>{{ticket.agent.name}}", "")
+    unsigned = tmp_path / "unsigned.json"
+    unsigned.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    targets = [i["reply"] for i in EXPECTED if i["reply"] != "new" and i["lang"] == "et"]
+    _strip(sample_kb, "et", targets)
+    mapping = tmp_path / "m.yaml"
+    entries = [f"  - import: freshdesk canned response {r['id']} {r['title']!r}\n    lang: et\n    reply: {i['reply']}\n"
+               for r in data["canned_responses"] for i in EXPECTED if i["title"] == r["title"] and i["lang"] == "et"]
+    mapping.write_text("entries:\n" + "".join(entries), encoding="utf-8")
+    result = apply_file("freshdesk", unsigned, sample_kb, mapping, lang="et")
+    merged = [o for o in result.outcomes if o.status == "merged"]
+    assert sorted(o.id for o in merged) == sorted(targets), result.outcomes
+    assert all(o.messages == [f"the helpdesk signs replies itself: the signing line of the {o.id} source text was "
+                              "added ({{agent.first_name}})"] for o in merged)
+    body = load_kb(sample_kb).snippets["outage/resolved"].texts["et"].body
+    assert body.endswith("taaskäivitage ruuter.\n{{agent.first_name}}\n")
+    assert not lint(sample_kb).errors
+    # a format whose texts carry their own signature gets nothing added: the merge is refused (KB021)
+    sheet = tmp_path / "unsigned.csv"
+    sheet.write_text("id,lang,title,body\nee/rike,et,Rike on parandatud,\"Tere, {{customer.first_name}}! Rike on "
+                     "parandatud.\"\n", encoding="utf-8")
+    mapping.write_text("entries:\n  - import: sheet line 2 (ee/rike)\n    lang: et\n    reply: outage/status-update\n",
+                       encoding="utf-8")
+    result = apply_file("sheet", sheet, sample_kb, mapping, force=True)
+    assert result.outcomes[0].status == "invalid" and "missing {{agent.first_name}}" in result.outcomes[0].messages[0]
+
+
+def test_a_signing_line_is_a_last_line_of_placeholders_only():
+    from kb.transfer.closing import signing_line
+
+    assert signing_line("Hei {{customer.first_name}}!\nTerveisin\n{{agent.first_name}}\n") == "{{agent.first_name}}"
+    assert signing_line("Hei {{customer.first_name}}! Kiitos.") is None
+    assert signing_line("Hei!\nTilaus {{order.id}} on matkalla.") is None  # a sentence with a placeholder does not sign
 
 
 def test_escalations_are_left_alone_without_force_and_need_a_new_approval_with_it(sample_kb, tmp_path, capsys):

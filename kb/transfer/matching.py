@@ -23,7 +23,6 @@ from kb.content.placeholders import PLACEHOLDER
 from kb.content.yamlsafe import LineDict, load_yaml_file
 from kb.i18n import gettext
 from kb.transfer.common import Record, TransferError, clean_text
-from kb.transfer.crossing import Bridge
 from kb.transfer.mapping import MARKER
 from kb.transfer.yamlout import scalar
 
@@ -72,6 +71,7 @@ def propose(records: list[Record], root: Path, settings: KBSettings, lang: str) 
     from kb.language.detect import detect
     from kb.search.indexing import index_kb
     from kb.search.service import SearchService
+    from kb.transfer.crossing import Bridge
 
     proposals = []
     with tempfile.TemporaryDirectory(prefix="kb-match-") as tmp:
@@ -88,7 +88,7 @@ def propose(records: list[Record], root: Path, settings: KBSettings, lang: str) 
                     written = detect(query, list(settings.languages), lang)
                 else:
                     written = lang if lang in record.texts else languages[0]
-                hits = bridge.search(query, written, f"{title}\n{body}")
+                hits = bridge.search(query, written)
                 best = hits[0][:2] if hits else None
                 runner_up = hits[1][:2] if len(hits) > 1 else None
                 proposal = Proposal(record.source, written, title, decide(best, runner_up), best, runner_up)
