@@ -166,6 +166,11 @@ def test_freshdesk_responses_without_a_signature_get_the_reply_s_signing_line(sa
     unsigned.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     targets = [i["reply"] for i in EXPECTED if i["reply"] != "new" and i["lang"] == "et"]
     _strip(sample_kb, "et", targets)
+    matched = tmp_path / "matched.yaml"
+    assert main(["import", "freshdesk", str(unsigned), "--lang", "et", "--match", "--mapping", str(matched),
+                 "--responses", str(sample_kb)]) == 0
+    capsys.readouterr()
+    assert "missing {{agent.first_name}}" not in matched.read_text(encoding="utf-8")  # --apply adds it
     mapping = tmp_path / "m.yaml"
     entries = [f"  - import: freshdesk canned response {r['id']} {r['title']!r}\n    lang: et\n    reply: {i['reply']}\n"
                for r in data["canned_responses"] for i in EXPECTED if i["title"] == r["title"] and i["lang"] == "et"]

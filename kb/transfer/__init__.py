@@ -98,7 +98,8 @@ def match_file(name: str, path: Path, root: Path, *, lang: str | None = None, dy
     settings, options, records = _read(name, path, root, lang, dynamic_content, locales)
     kb = load_kb(Path(root))
     titles = {sid: s.texts[s.source_lang].title for sid, s in kb.snippets.items() if s.source_lang in s.texts}
-    return propose(records, Path(root), settings, options.lang), options.report, titles
+    return (propose(records, Path(root), settings, options.lang, signs_itself=FORMATS[name].signs_itself),
+            options.report, titles)
 
 
 def apply_file(name: str, path: Path, root: Path, mapping: Path, *, lang: str | None = None, into: str | None = None,

@@ -22,6 +22,7 @@ from kb.content.kbyaml import KBSettings
 from kb.content.placeholders import PLACEHOLDER
 from kb.content.yamlsafe import LineDict, load_yaml_file
 from kb.i18n import gettext
+from kb.transfer.closing import signing_line
 from kb.transfer.common import Record, TransferError, clean_text
 from kb.transfer.mapping import MARKER
 from kb.transfer.yamlout import scalar
@@ -66,8 +67,13 @@ def decide(best: tuple[str, float] | None, runner_up: tuple[str, float] | None) 
     return best[0]
 
 
-def propose(records: list[Record], root: Path, settings: KBSettings, lang: str) -> list[Proposal]:
-    """One proposal per record, searched in a throw-away index of the knowledge base in *root*."""
+def propose(records: list[Record], root: Path, settings: KBSettings, lang: str, *,
+            signs_itself: bool = False) -> list[Proposal]:
+    """One proposal per record, searched in a throw-away index of the knowledge base in *root*.
+
+    *signs_itself*: the helpdesk signs replies itself, and ``--apply`` adds the reply's signing line
+    (:mod:`kb.transfer.closing`): its placeholders are not reported missing.
+    """
     from kb.language.detect import detect
     from kb.search.indexing import index_kb
     from kb.search.service import SearchService
@@ -93,7 +99,8 @@ def propose(records: list[Record], root: Path, settings: KBSettings, lang: str) 
                 runner_up = hits[1][:2] if len(hits) > 1 else None
                 proposal = Proposal(record.source, written, title, decide(best, runner_up), best, runner_up)
                 if proposal.snippet != NEW:
-                    proposal.notes += _placeholder_notes(f"{title}\n{body}", hits[0][2])
+                    signature = (signing_line(hits[0][2]) or "") if signs_itself else ""
+                    proposal.notes += _placeholder_notes(f"{title}\n{body}\n{signature}", hits[0][2])
                 if proposal.snippet != NEW and runner_up is not None and best[1] < CLOSE_RATIO * runner_up[1]:
                     proposal.notes.append(gettext("close call: check the runner-up too"))
                 if written != lang:
