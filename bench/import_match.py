@@ -8,7 +8,8 @@ right reply as best hit, the best scores and best/runner-up ratios of right hits
 replies, and how the decision rule (kb.transfer.matching.MIN_SCORE; a runner-up ratio was dropped) would change
 with other limits. It repeats every format with the eight replies' Estonian texts removed
 (the realistic case: the team's replies translate replies that have no Estonian text yet),
-and with no Estonian text in the whole knowledge base (nothing to learn a word list from).
+also without the English texts of the two replies the English ones translate, and with no
+Estonian text in the whole knowledge base (little to learn a word list from).
 """
 
 from __future__ import annotations
@@ -79,14 +80,14 @@ def sweep(rows: list[tuple[dict, object]]) -> None:
                   f"{kept:2d}/{sum(i['reply'] == NEW for i, _ in rows)}{mark}")
 
 
-def strip_estonian(root: Path, ids: list[str] | None) -> None:
-    """Remove the Estonian texts of the replies *ids* (None: of every reply) in the copy at *root*."""
+def strip_estonian(root: Path, ids: list[str] | None, lang: str = "et") -> None:
+    """Remove the *lang* texts of the replies *ids* (None: of every reply) in the copy at *root*."""
     if ids is None:  # escalations keep theirs: without them their approved wording would need a new approval
         paths = [p for p in root.rglob("*.yaml") if p.name != "kb.yaml" and p.parent.name != "escalation"]
     else:
         paths = [root / f"{i}.yaml" for i in ids]
     for path in paths:
-        edited = set_text(path.read_text(encoding="utf-8"), "et", [], ["fi", "et", "en"])
+        edited = set_text(path.read_text(encoding="utf-8"), lang, [], ["fi", "et", "en"])
         if edited is not None:
             path.write_text(edited, encoding="utf-8")
 
@@ -94,6 +95,7 @@ def strip_estonian(root: Path, ids: list[str] | None) -> None:
 SCENARIOS = {
     "as is": "the sample knowledge base as it is (the replies have their Estonian texts)",
     "targets without et": "the eight replies the Estonian ones translate have no Estonian text",
+    "targets without et or en": "the ten replies have no text in the language of the one that translates them",
     "no et at all": "no reply of the knowledge base has an Estonian text",
 }
 
@@ -111,13 +113,17 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp) / "responses"
             shutil.copytree(args.responses, root)
-            if scenario != "as is":
-                strip_estonian(root, targets if scenario == "targets without et" else None)
+            if scenario.startswith("targets"):
+                strip_estonian(root, targets)
+            if scenario == "targets without et or en":
+                strip_estonian(root, [item["reply"] for item in expected if item["lang"] == "en"], "en")
+            if scenario == "no et at all":
+                strip_estonian(root, None)
             for fmt in args.formats:
                 rows = measure(fmt, root, expected)
                 everything += rows
                 report(fmt, rows)
-        if scenario != "no et at all":
+        if scenario in ("as is", "targets without et"):
             sweep(everything)
     return 0
 

@@ -56,6 +56,8 @@ class Unit:
     source: list[str]
     target: list[str]
     ordered: bool = True  # sentences keep their order; a list of keywords is a bag of words
+    source_at: list[float] = field(default_factory=list)  # where each term stands, 0..1 (a compound's members
+    target_at: list[float] = field(default_factory=list)  # stand where the compound does)
 
 
 @dataclass
@@ -73,6 +75,17 @@ class WordList:
 
 def _terms(text: str, lang: str) -> list[str]:
     return [tok.stem for tok in content_tokens(text, lang)]
+
+
+def _placed_terms(text: str, lang: str, with_parts: bool) -> tuple[list[str], list[float]]:
+    """Each word's main term and its compound members (arkipäivä: arki, päivä), with where they stand."""
+    toks = content_tokens(text, lang)
+    terms, places = [], []
+    for i, tok in enumerate(toks):
+        for term in dict.fromkeys((tok.stem, *tok.parts) if with_parts else (tok.stem,)):
+            terms.append(term)
+            places.append((i + 0.5) / len(toks))
+    return terms, places
 
 
 def content_tokens(text: str, lang: str) -> list[Token]:
@@ -99,14 +112,15 @@ def units(snippets: Iterable[Snippet], source: str, target: str) -> list[Unit]:
         bags = [(" ; ".join(a.keywords), " ; ".join(b.keywords)),
                 (" ; ".join(snippet.triggers.get(source, ())), " ; ".join(snippet.triggers.get(target, ())))]
         for (x, y), ordered in [*((pair, True) for pair in pairs), *((bag, False) for bag in bags)]:
-            unit = Unit(_terms(x, source), _terms(y, target), ordered)
+            (a_terms, a_at), (b_terms, b_at) = _placed_terms(x, source, False), _placed_terms(y, target, True)
+            unit = Unit(a_terms, b_terms, ordered, a_at, b_at)
             if unit.source and unit.target:
                 found.append(unit)
     return found
 
 
-def _prior(i: int, m: int, j: int, n: int, ordered: bool) -> float:
-    return math.exp(-TENSION * abs((i + 0.5) / m - (j + 0.5) / n)) if ordered else 1.0
+def _prior(a: float, b: float, ordered: bool) -> float:
+    return math.exp(-TENSION * abs(a - b)) if ordered else 1.0
 
 
 def learn(snippets: Iterable[Snippet], source: str, target: str) -> WordList:
@@ -117,9 +131,9 @@ def learn(snippets: Iterable[Snippet], source: str, target: str) -> WordList:
         counts: dict[tuple[str, str], float] = defaultdict(float)
         totals: dict[str, float] = defaultdict(float)
         for unit in pieces:
-            m, n = len(unit.source), len(unit.target)
-            for j, word in enumerate(unit.target):
-                weights = [probability[(e, word)] * _prior(i, m, j, n, unit.ordered) for i, e in enumerate(unit.source)]
+            for word, b in zip(unit.target, unit.target_at, strict=True):
+                weights = [probability[(e, word)] * _prior(a, b, unit.ordered)
+                           for e, a in zip(unit.source, unit.source_at, strict=True)]
                 null = probability[(NULL, word)] * NULL_SHARE * sum(weights) / max(len(weights), 1)
                 total = sum(weights) + null
                 for e, weight in zip(unit.source, weights, strict=True):
