@@ -78,7 +78,12 @@ def _terms(text: str, lang: str) -> list[str]:
 
 
 def _placed_terms(text: str, lang: str, with_parts: bool) -> tuple[list[str], list[float]]:
-    """Each word's main term and its compound members (arkipäivä: arki, päivä), with where they stand."""
+    """Each word's main term, with its compound members when *with_parts*, and where they stand.
+
+    The target side gets the members: a word may translate into a member of a compound there
+    (English "day" into the päivä of arkipäivä). Members on both sides, measured on the Estonian
+    team's files, cost a right match (9 of 10 became 8) and gained none.
+    """
     toks = content_tokens(text, lang)
     terms, places = [], []
     for i, tok in enumerate(toks):
