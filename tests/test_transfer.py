@@ -145,7 +145,7 @@ def test_import_freshdesk_canned_responses(empty_kb):
     kb = load_kb(empty_kb)
     received = kb.snippets["palautukset-ja-hyvitykset/palautus-vastaanotettu"].texts["fi"].body
     assert received == ("Hei {{customer.first_name}}!\n\nPalautuksesi on saapunut varastollemme. Hyvitämme summan viiden "
-                        "arkipäivän kuluessa.\n\nYstävällisin terveisin\n[[freshdesk:ticket.agent.name]]\n")
+                        "arkipäivän kuluessa.\n\nYstävällisin terveisin\n{{agent.first_name}}\n")  # Freshdesk's signing name
     howto = kb.snippets["palautukset-ja-hyvitykset/palautusohjeet"].texts["fi"].body
     assert "1. Tulosta palautuslappu tilauksesi {{ticket.id}} sivulta." in howto
     assert "evil" not in howto and "Upota" not in howto and "alert" not in howto
@@ -334,8 +334,9 @@ def test_escalations_keep_their_approved_wording_and_are_marked(tmp_path):
 
 def test_export_reports_what_the_helpdesk_cannot_name(tmp_path):
     text, report, _ = export_kb("freshdesk", SAMPLE)
-    assert any(line.startswith("{{agent.first_name}} has no freshdesk name: written as [[agent.first_name]]")
+    assert any(line.startswith("{{order.tracking_code}} has no freshdesk name: written as [[order.tracking_code]]")
                for line in report.unmapped)
+    assert not any("{{agent.first_name}}" in line for line in report.unmapped)  # signed as {{ticket.agent.name}}
     assert any(line.startswith("{{links.status}} has no freshdesk name: filled with its kb.yaml default") for line in report.notes)
     ack = next(r for r in json.loads(text)["canned_responses"] if r["title"].startswith("Häiriö on tiedossa"))
     assert "{{ticket.requester.firstname}}" in ack["content"] and "[[outage.area]]" in ack["content"]

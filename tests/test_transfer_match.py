@@ -8,6 +8,7 @@ English ones that translate sample replies in their own words, and two that are 
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -83,11 +84,9 @@ def test_matches_in_every_format_and_merges_with_lint_clean(fmt, sample_kb, tmp_
     assert not report.errors, [f"{p.path}:{p.line}: {p.code} {p.message}" for p in report.errors]
     kb = load_kb(sample_kb)
     merged = [e for e in entries if e["reply"] != "new" and f"translation added {e['reply']}" in out]
-    if fmt == "freshdesk":  # Freshdesk signs replies itself: no agent placeholder, so no merge may pass KB021
-        assert not merged and out.count("KB021") >= 9 and "missing {{agent.first_name}}" in out
-        assert mapping.read_text(encoding="utf-8").count("placeholders differ from the reply's") >= 9  # said at --match
-    else:
-        assert len(merged) >= MIN_RATE - 1, out  # a wrong match is refused by lint (other placeholders) or merged
+    # Freshdesk teams sign with {{ticket.agent.name}}, which kb.yaml maps to agent.first_name: it merges too
+    assert len(merged) >= MIN_RATE, out
+    assert "missing {{agent.first_name}}" not in out  # only a wrong match (a new reply) may be refused
     for entry in merged:
         path = sample_kb / f"{entry['reply']}.yaml"
         snippet = kb.snippets[entry["reply"]]
@@ -104,16 +103,18 @@ def _strip(root: Path, lang: str, ids: list[str]) -> None:
         path.write_text(set_text(path.read_text(encoding="utf-8"), lang, [], ["fi", "et", "en"]), encoding="utf-8")
 
 
-def test_a_finnish_kb_without_estonian_gets_the_team_s_texts_without_force(sample_kb, tmp_path, capsys):
-    """The realistic case: the Finnish replies have no Estonian text yet."""
+@pytest.mark.parametrize("fmt", list(FILES))
+def test_a_finnish_kb_without_estonian_gets_the_team_s_texts_without_force(fmt, sample_kb, tmp_path, capsys):
+    """The realistic case: the Finnish replies have no Estonian text yet. They are found through
+    the word list the other replies' translations give (kb.transfer.bilingual), then merged."""
     targets = [i["reply"] for i in EXPECTED if i["reply"] != "new" and i["lang"] == "et"]
     _strip(sample_kb, "et", targets)
-    entries, mapping = _match("zammad", sample_kb, tmp_path, capsys)
+    entries, mapping = _match(fmt, sample_kb, tmp_path, capsys)
     right = sum(e["reply"] == _expected("", e["import"])["reply"] for e in entries
                 if _expected("", e["import"])["reply"] != "new")
-    with capsys.disabled():  # measured, not asserted: Finnish-only replies are hard to find from Estonian words
-        print(f"\nreplies without Estonian texts: {right}/10 matched (the English ones); the reviewer corrects the rest")
-    assert right == 2  # measured and documented (docs/integrators/import-export.rst): a change here changes the docs
+    with capsys.disabled():
+        print(f"\n{fmt}, replies without Estonian texts: {right}/10 matched to the right reply")
+    assert right >= MIN_RATE  # measured 9/10 in every format (docs/integrators/import-export.rst)
     stripped = {t: (sample_kb / f"{t}.yaml").read_text(encoding="utf-8") for t in targets}
     # the reviewer corrects what the mapping got wrong, as its comments ask
     text = mapping.read_text(encoding="utf-8")
@@ -123,18 +124,81 @@ def test_a_finnish_kb_without_estonian_gets_the_team_s_texts_without_force(sampl
             text = text.replace(f"- import: {entry['import']}\n    lang: {entry['lang']}\n    reply: {entry['reply']}",
                                 f"- import: {entry['import']}\n    lang: {entry['lang']}\n    reply: {item['reply']}")
     mapping.write_text(text, encoding="utf-8")
-    result = apply_file("zammad", TEAM / FILES["zammad"], sample_kb, mapping, lang="et")
+    result = apply_file(fmt, TEAM / FILES[fmt], sample_kb, mapping, lang="et")
     statuses = {o.id: o.status for o in result.outcomes}
     assert all(statuses[t] == "merged" for t in targets), result.outcomes
     for target in targets:  # between fi and en, as kb.yaml orders languages; every other byte unchanged
         after = (sample_kb / f"{target}.yaml").read_text(encoding="utf-8")
         assert after.index("\n  fi:\n") < after.index("\n  et:\n") < after.index("\n  en:\n")
         assert _without(after, "et") == stripped[target]
-    assert not lint(sample_kb).errors
+    report = lint(sample_kb)
+    assert not report.errors, [f"{p.path}:{p.line}: {p.code} {p.message}" for p in report.errors]
     kb = load_kb(sample_kb)
     status = {s.lang: s for s in snippet_status(kb, with_diff=False)}
     new_ids = [s.id for s in kb.snippets.values() if s.source_lang == "et"]
     assert len(new_ids) == 2 and set(new_ids) <= set(status["fi"].missing)  # listed for the Finnish translator
+
+
+def test_the_word_list_is_learned_from_the_knowledge_base_s_own_translations(sample_kb):
+    """Words of replies whose Estonian text was removed are still translated: other replies use them."""
+    from kb.transfer.bilingual import cognates, content_tokens, learn
+
+    _strip(sample_kb, "et", ["outage/resolved", "outage/troubleshoot"])
+    wordlist = learn(load_kb(sample_kb).snippets.values(), "et", "fi")
+    assert wordlist.units > 200
+    assert wordlist.translate("rike")[0][0] == "hairio"  # learned from outage/acknowledge and others
+    assert wordlist.translate("arve")[0][0] == "lasku"
+    router = content_tokens("reititin", "fi")[0].stem  # both thesauri read "router": reititin, ruuter
+    assert (router, 1.0) in wordlist.translate(content_tokens("ruuter", "et")[0].stem)
+    assert [t for t, _ in cognates("kiitus", ["kiitos", "kiire", "kortti"])] == ["kiitos"]
+    empty = learn([], "et", "fi")  # nothing translated: only what the thesauri join
+    assert empty.units == 0 and all(weight == 1.0 for found in empty.table.values() for _, weight in found)
+
+
+def test_freshdesk_responses_without_a_signature_get_the_reply_s_signing_line(sample_kb, tmp_path, capsys):
+    """Freshdesk appends the agent's signature itself, so a team's responses may end without one;
+    merged, they end with the reply's signing line, as the other helpdesks' do, and lint stays clean."""
+    data = json.loads((TEAM / FILES["freshdesk"]).read_text(encoding="utf-8"))
+    for response in data["canned_responses"]:
+        response["content"] = response["content"].replace("\n{{ticket.agent.name}}", "")
+        response["content_html"] = response["content_html"].replace("<br>{{ticket.agent.name}}", "")
+    unsigned = tmp_path / "unsigned.json"
+    unsigned.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    targets = [i["reply"] for i in EXPECTED if i["reply"] != "new" and i["lang"] == "et"]
+    _strip(sample_kb, "et", targets)
+    matched = tmp_path / "matched.yaml"
+    assert main(["import", "freshdesk", str(unsigned), "--lang", "et", "--match", "--mapping", str(matched),
+                 "--responses", str(sample_kb)]) == 0
+    capsys.readouterr()
+    assert "missing {{agent.first_name}}" not in matched.read_text(encoding="utf-8")  # --apply adds it
+    mapping = tmp_path / "m.yaml"
+    entries = [f"  - import: freshdesk canned response {r['id']} {r['title']!r}\n    lang: et\n    reply: {i['reply']}\n"
+               for r in data["canned_responses"] for i in EXPECTED if i["title"] == r["title"] and i["lang"] == "et"]
+    mapping.write_text("entries:\n" + "".join(entries), encoding="utf-8")
+    result = apply_file("freshdesk", unsigned, sample_kb, mapping, lang="et")
+    merged = [o for o in result.outcomes if o.status == "merged"]
+    assert sorted(o.id for o in merged) == sorted(targets), result.outcomes
+    assert all(o.messages == [f"the helpdesk signs replies itself: the signing line of the {o.id} source text was "
+                              "added ({{agent.first_name}})"] for o in merged)
+    body = load_kb(sample_kb).snippets["outage/resolved"].texts["et"].body
+    assert body.endswith("taaskäivitage ruuter.\n{{agent.first_name}}\n")
+    assert not lint(sample_kb).errors
+    # a format whose texts carry their own signature gets nothing added: the merge is refused (KB021)
+    sheet = tmp_path / "unsigned.csv"
+    sheet.write_text("id,lang,title,body\nee/rike,et,Rike on parandatud,\"Tere, {{customer.first_name}}! Rike on "
+                     "parandatud.\"\n", encoding="utf-8")
+    mapping.write_text("entries:\n  - import: sheet line 2 (ee/rike)\n    lang: et\n    reply: outage/status-update\n",
+                       encoding="utf-8")
+    result = apply_file("sheet", sheet, sample_kb, mapping, force=True)
+    assert result.outcomes[0].status == "invalid" and "missing {{agent.first_name}}" in result.outcomes[0].messages[0]
+
+
+def test_a_signing_line_is_a_last_line_of_placeholders_only():
+    from kb.transfer.closing import signing_line
+
+    assert signing_line("Hei {{customer.first_name}}!\nTerveisin\n{{agent.first_name}}\n") == "{{agent.first_name}}"
+    assert signing_line("Hei {{customer.first_name}}! Kiitos.") is None
+    assert signing_line("Hei!\nTilaus {{order.id}} on matkalla.") is None  # a sentence with a placeholder does not sign
 
 
 def test_escalations_are_left_alone_without_force_and_need_a_new_approval_with_it(sample_kb, tmp_path, capsys):

@@ -33,11 +33,12 @@ class Format:
     read: Callable[[Path, ImportOptions], list[Record]]
     write: Callable[[list, ExportOptions], str]
     multilingual: Callable[[ExportOptions], bool]  # does this export carry every language?
+    signs_itself: bool = False  # the helpdesk appends the agent's signature to what is sent (Freshdesk)
 
 
 FORMATS: dict[str, Format] = {
     module.NAME: Format(module.NAME, module.HELPDESK, module.SYNTAX, module.DESCRIPTION, module.read, module.write,
-                        module.multilingual)
+                        module.multilingual, getattr(module, "SIGNS_ITSELF", False))
     for module in (zendesk, freshdesk, zammad, chatwoot, sheet)
 }
 # kb.content.kbyaml.HELPDESKS names the helpdesks kb.yaml may use: exactly these formats' (tests/test_transfer.py).
@@ -97,7 +98,8 @@ def match_file(name: str, path: Path, root: Path, *, lang: str | None = None, dy
     settings, options, records = _read(name, path, root, lang, dynamic_content, locales)
     kb = load_kb(Path(root))
     titles = {sid: s.texts[s.source_lang].title for sid, s in kb.snippets.items() if s.source_lang in s.texts}
-    return propose(records, Path(root), settings, options.lang), options.report, titles
+    return (propose(records, Path(root), settings, options.lang, signs_itself=FORMATS[name].signs_itself),
+            options.report, titles)
 
 
 def apply_file(name: str, path: Path, root: Path, mapping: Path, *, lang: str | None = None, into: str | None = None,
@@ -110,7 +112,7 @@ def apply_file(name: str, path: Path, root: Path, mapping: Path, *, lang: str | 
     settings, options, records = _read(name, path, root, lang, dynamic_content, locales)
     entries = read_mapping(Path(mapping), settings)
     return apply_mapping(records, entries, Path(root), settings, options.report, options.lang, into=into, force=force,
-                         dry_run=dry_run)
+                         dry_run=dry_run, signs_itself=FORMATS[name].signs_itself)
 
 
 def export_kb(name: str, root: Path, *, lang: str | None = None, dynamic_content: bool = False,

@@ -31,6 +31,9 @@ NAME = "freshdesk"
 HELPDESK = "freshdesk"
 SYNTAX = BRACES
 DESCRIPTION = N_("Freshdesk canned responses (/api/v2/canned_responses) with their folders")
+# Freshdesk appends each agent's signature to what they send, so responses often end without one
+# (kb.transfer.closing). Those that sign use {{ticket.agent.name}}, agent.first_name's name in kb.yaml.
+SIGNS_ITSELF = True
 
 
 def multilingual(options: ExportOptions) -> bool:

@@ -22,6 +22,7 @@ from kb.content.model import snippet_to_dict
 from kb.content.validation import build_snippet
 from kb.content.yamlsafe import load_yaml_text
 from kb.i18n import gettext
+from kb.transfer.closing import missing_signature
 from kb.transfer.common import Record, RecordText, Report, clean_text
 from kb.transfer.matching import NEW, Entry, record_text
 from kb.transfer.writer import CREATED, INVALID, SKIPPED, UNCHANGED, ImportResult, Outcome, write_records
@@ -33,8 +34,13 @@ _LANG = re.compile(r"^  ([a-z]{2,3}):[ \t]*(#.*)?$")
 
 
 def apply_mapping(records: list[Record], mapping: dict[str, Entry], root: Path, settings: KBSettings, report: Report,
-                  lang: str, *, into: str | None = None, force: bool = False, dry_run: bool = False) -> ImportResult:
-    """Merge or create each record as *mapping* says; records the mapping does not name are skipped."""
+                  lang: str, *, into: str | None = None, force: bool = False, dry_run: bool = False,
+                  signs_itself: bool = False) -> ImportResult:
+    """Merge or create each record as *mapping* says; records the mapping does not name are skipped.
+
+    *signs_itself*: the helpdesk signs replies itself (Freshdesk), so a merged text may need the
+    reply's signing line (:mod:`kb.transfer.closing`).
+    """
     outcomes: list[Outcome] = []
     new: list[Record] = []
     for record in records:
@@ -54,7 +60,8 @@ def apply_mapping(records: list[Record], mapping: dict[str, Entry], root: Path, 
             guidance = {entry.lang: advice} if advice else {}
             new.append(Record(record.source, {entry.lang: text}, record.category, record.id, record.tags, guidance))
             continue
-        outcomes.append(merge_text(root, settings, entry, record.source, text, force=force, dry_run=dry_run))
+        outcomes.append(merge_text(root, settings, entry, record.source, text, force=force, dry_run=dry_run,
+                                   signs_itself=signs_itself))
     if new:
         outcomes += write_records(new, root, settings, report, into=into, dry_run=dry_run).outcomes
     order = {record.source: index for index, record in enumerate(records)}
@@ -68,8 +75,12 @@ def _clean(text: RecordText) -> RecordText:
 
 
 def merge_text(root: Path, settings: KBSettings, entry: Entry, source: str, text: RecordText, *, force: bool,
-               dry_run: bool) -> Outcome:
-    """*text* as the *entry.lang* translation of the reply *entry.reply*, edited into its file."""
+               dry_run: bool, signs_itself: bool = False) -> Outcome:
+    """*text* as the *entry.lang* translation of the reply *entry.reply*, edited into its file.
+
+    *signs_itself*: the helpdesk signs replies itself, so a text without the source text's
+    signing line gets it.
+    """
     path = Path(root) / f"{entry.reply}.yaml"
     where = {"id": entry.reply, "lang": entry.lang, "line": entry.line}
     if not path.is_file():
@@ -91,6 +102,12 @@ def merge_text(root: Path, settings: KBSettings, entry: Entry, source: str, text
             gettext("%(id)s has a %(lang)s text already; --force replaces it with this one") % where])
     if not text.keywords and entry.lang in existing.texts:  # as a plain import does: keywords kept when none came
         text.keywords = list(existing.texts[entry.lang].keywords)
+    notes = []
+    signature = missing_signature(text.body, existing) if signs_itself else None
+    if signature is not None:
+        text.body = f"{text.body.rstrip()}\n{signature}"
+        notes.append(gettext("the helpdesk signs replies itself: the signing line of the %(id)s source text was added "
+                             "(%(signature)s)") % {**where, "signature": signature})
     original = path.read_text(encoding="utf-8")
     edited = set_text(original, entry.lang, text_block(entry.lang, text, existing.version), list(settings.languages))
     if edited is None:
@@ -114,7 +131,7 @@ def merge_text(root: Path, settings: KBSettings, entry: Entry, source: str, text
         _write_atomically(path, edited)
     messages = [gettext("approval of %(id)s is no longer valid: run `kb approve %(id)s --by NAME` once it is "
                         "approved again") % where] if existing.is_escalation else []
-    return Outcome(MERGED, entry.reply, source, path, messages)
+    return Outcome(MERGED, entry.reply, source, path, notes + messages)
 
 
 def text_block(lang: str, text: RecordText, version: int) -> list[str]:
