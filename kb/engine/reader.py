@@ -90,7 +90,8 @@ class _View:
     reads the index; only the scoring loop moved.
     """
 
-    def __init__(self, searcher: Searcher, build_dir: Path):
+    def __init__(self, searcher: Searcher, build_dir: Path, length_normalisation: float = BM25_B):
+        self.length_normalisation = length_normalisation
         self.searcher = searcher
         self.reader = searcher.reader()
         self.size = self.reader.doc_count_all()  # document numbers run below this
@@ -137,7 +138,8 @@ class _View:
             frequency = self.vocabulary(field).get(text, 0)
             docs, tf = self._read(field, text) if frequency else (np.zeros(0, np.int64), np.zeros(0))
             idf = inverse_document_frequency(self.count, frequency)
-            norm = (1 - BM25_B) + BM25_B * self.lengths(field)[docs] if len(docs) else tf
+            b = self.length_normalisation
+            norm = (1 - b) + b * self.lengths(field)[docs] if len(docs) else tf
             found = self._postings[key] = (docs, idf * tf * (BM25_K1 + 1) / (tf + BM25_K1 * norm))
         return found
 
@@ -215,14 +217,16 @@ class Engine:
     One per process (per worker): opening a Whoosh searcher is costly, refreshing is cheap.
     """
 
-    def __init__(self, index_dir: Path, check_interval: float = 0.0):
+    def __init__(self, index_dir: Path, check_interval: float = 0.0, length_normalisation: float = BM25_B):
         """*check_interval*: seconds between looks at the disk for a new build or commit.
+        *length_normalisation*: BM25's b (see BM25_B; matching whole replies wants more).
 
         0 (the CLI, tests) looks on every call; the API uses a fraction of a second, since
         every look costs several system calls and a service answers hundreds of requests a
         second. :meth:`check_now` forces the next call to look (after a reload in-process).
         """
         self.index_dir = Path(index_dir)
+        self.length_normalisation = length_normalisation
         self.check_interval = check_interval
         self._checked = float("-inf")  # never looked: the first call looks, however soon after boot
         self._lock = threading.Lock()
@@ -250,7 +254,7 @@ class Engine:
                 # A fresh searcher, not Searcher.refresh(): refresh reuses segment readers and
                 # so misses deletions committed to an existing segment.
                 old = self._view
-                self._view = _View(index.open_dir(str(build_dir)).searcher(), build_dir)
+                self._view = _View(index.open_dir(str(build_dir)).searcher(), build_dir, self.length_normalisation)
                 self._build = build_dir
                 self._changed(build_dir)
                 # Requests in flight may still use the old searcher: close it one swap later.

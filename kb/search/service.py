@@ -17,8 +17,10 @@ class SearchService:
     """Answers searches from one index. Not thread-safe (Whoosh searchers are not): the API
     serialises every use with one lock per worker (kb/api/services.py)."""
 
-    def __init__(self, index_dir: Path, settings: KBSettings, check_interval: float = 0.0):
-        self.engine = engine.Engine(index_dir, check_interval)
+    def __init__(self, index_dir: Path, settings: KBSettings, check_interval: float = 0.0,
+                 length_normalisation: float | None = None):
+        self.engine = (engine.Engine(index_dir, check_interval) if length_normalisation is None
+                       else engine.Engine(index_dir, check_interval, length_normalisation))
         self.settings = settings
         self.planner = Planner(self.engine, settings.languages)
         self._snippets: dict[str, Snippet] = {}
