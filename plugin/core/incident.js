@@ -169,6 +169,7 @@ export class IncidentWatch {
     this._polledAt = 0;
     this._timer = 0;
     this._loading = null;
+    this._raw = null; // the last answer of the service, as it came (for the shared store)
     this._fromSuggest = new Map(); // id -> when a /suggest answer brought it (kept over an older poll)
     this._onVisible = () => {
       if (!this._hidden() && this._now() - this._polledAt >= this._interval) this.poll();
@@ -192,12 +193,14 @@ export class IncidentWatch {
       this._storeKey = storeKey;
       this._polledAt = 0;
       this.polls = 0;
+      this._raw = null;
       this._fromSuggest.clear();
       this._set([]);
     }
     const shared = store ? readStore(store, storeKey) : null;
     if (shared && shared.at > this._polledAt) {
       this._polledAt = shared.at;
+      this._raw = shared.data;
       this.polls += 1;
       this._set(incidentsFrom(shared.data));
     }
@@ -216,13 +219,8 @@ export class IncidentWatch {
     this._loading = this._api.incidents().then((data) => {
       this._polledAt = this._now();
       this.polls += 1;
-      if (this._store) {
-        try {
-          this._store.setItem(this._storeKey, JSON.stringify({ at: this._polledAt, data }));
-        } catch (_err) {
-          // quota or access refused: this frame keeps its own answer
-        }
-      }
+      this._raw = data;
+      this._share();
       const fresh = incidentsFrom(data);
       // An incident a /suggest answer brought after this poll was sent is newer than the poll's view.
       for (const incident of this.list) {
@@ -230,12 +228,23 @@ export class IncidentWatch {
       }
       this._set(fresh);
     }, () => {
-      this._polledAt = this._now(); // failed: what is shown stays, and the next try waits its turn
+      this._polledAt = this._now(); // failed: what is shown stays, and the next try waits its turn,
+      this._share(); // in the other frames too (a host that counts calls counts this one)
     }).finally(() => {
       this._loading = null;
       this._schedule();
     });
     return this._loading;
+  }
+
+  /** Tell the host's other frames when the service was last asked, and what it said. */
+  _share() {
+    if (!this._store) return;
+    try {
+      this._store.setItem(this._storeKey, JSON.stringify({ at: this._polledAt, data: this._raw || { incidents: [] } }));
+    } catch (_err) {
+      // quota or access refused: this frame keeps its own answer
+    }
   }
 
   /** An incident a /suggest answer carried: the newest word on it. */
