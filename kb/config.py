@@ -91,13 +91,23 @@ SETTINGS: dict[str, Setting] = {
                 float),
         Setting("usage_retention_days", 90, N_("Days usage data is kept; `kb serve` removes older data every hour, "
                                                     "`kb usage purge` at once."), int),
+        # Outage mode (kb/incidents/): declared incidents, kept in the usage database.
+        Setting("incident_reply", "outage/acknowledge", N_("Reply pinned first for messages about an incident when "
+                                                           "`kb incident start` is given no --reply.")),
+        Setting("incident_resolved_reply", "outage/resolved", N_("Reply pinned first for messages about an incident "
+                                                                 "after it has ended, during the wind-down.")),
+        Setting("incident_wind_down_minutes", 120, N_("Minutes after an incident ends during which messages about it "
+                                                      "get the resolved reply first."), int),
+        Setting("timezone", "Europe/Helsinki", N_("Time zone of the times team leads declare (an incident's next "
+                                                  "update, e.g. 14:30) and of the times shown to them.")),
     ]
 }
 
 SERVE_SETTINGS = ("responses", "index", "host", "port", "workers", "threads", "plugin_dir", "watch_seconds",
                   "tokens_file", "tokens", "revoked_tokens", "insecure_no_auth", "cors_origins", "rate_limit",
                   "rate_burst", "max_body_bytes", "max_query_chars", "max_message_chars", "database_url",
-                  "no_usage_recording", "usage_retention_days", "usage_prior")
+                  "no_usage_recording", "usage_retention_days", "usage_prior", "incident_reply", "incident_resolved_reply",
+                  "incident_wind_down_minutes", "timezone")
 
 
 def setting(name: str) -> Setting:

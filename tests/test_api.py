@@ -244,7 +244,8 @@ def test_openapi_document_describes_this_knowledge_base(client):
     assert set(doc["paths"]) == {"/api/v1/search", "/api/v1/suggest", "/api/v1/snippets/{id}", "/api/v1/render",
                                  "/api/v1/reload", "/api/v1/events", "/api/v1/insights", "/api/v1/health",
                                  "/api/v1/version", "/api/v1/openapi.json",
-                                 "/api/v1/i18n/{lang}", "/api/v1/snippets/{id}/history"}
+                                 "/api/v1/i18n/{lang}", "/api/v1/snippets/{id}/history", "/api/v1/incidents",
+                                 "/api/v1/incidents/{id}", "/api/v1/incidents/{id}/end"}
     render_schema = doc["components"]["schemas"]["RenderRequest"]
     assert render_schema["properties"]["lang"]["enum"] == ["fi", "et", "en"]
     assert render_schema["properties"]["variables"]["properties"]["customer.first_name"]["maxLength"] == 30

@@ -1,7 +1,7 @@
 """The package's layout, checked against its imports: what each subpackage may use.
 
 The layers, lowest first: ``i18n``/``resources``/``config`` -> ``content`` -> ``language`` ->
-``engine`` -> ``search`` -> ``usage`` -> ``editors``/``transfer`` -> ``api`` -> ``cli``. A module may import
+``engine`` -> ``search`` -> ``usage`` -> ``incidents`` -> ``editors``/``transfer`` -> ``api`` -> ``cli``. A module may import
 its own layer and the ones below it, never one above; only ``kb/search`` talks to the engine.
 """
 
@@ -16,7 +16,7 @@ import pytest
 
 KB = Path(__file__).resolve().parent.parent / "kb"
 
-LAYERS = ["base", "content", "language", "engine", "search", "usage", "editors", "transfer", "api", "cli"]
+LAYERS = ["base", "content", "language", "engine", "search", "usage", "incidents", "editors", "transfer", "api", "cli"]
 BASE = {"kb", "kb.i18n", "kb.resources", "kb.config"}
 # Layers that sit side by side and do not use each other.
 SIDE_BY_SIDE = {("editors", "transfer"), ("transfer", "editors")}

@@ -138,7 +138,7 @@ def test_purge_removes_what_is_older_than_the_retention(database_url: str):
         conn.execute(schema.searches.insert(), [{**row, "id": "a" * 32, "at": old}, {**row, "id": "b" * 32, "at": new}])
         conn.execute(schema.events.insert(), [{**event, "search_id": "a" * 32, "at": new},
                                               {**event, "search_id": "b" * 32, "at": new}])
-    assert purge(engine, 90) == {"searches": 1, "events": 1}
+    assert purge(engine, 90) == {"searches": 1, "events": 1, "incidents": 0}
     with engine.connect() as conn:
         assert conn.execute(select(schema.searches.c.id)).scalars().all() == ["b" * 32]
         assert conn.execute(select(schema.events.c.search_id)).scalars().all() == ["b" * 32]

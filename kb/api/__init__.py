@@ -3,7 +3,7 @@
 ``create_app()`` reads the ``KB_`` settings of :mod:`kb.config`; tests pass ``test_config``
 to point it at a knowledge base on ``tmp_path``. ``kb serve`` runs one app per gunicorn
 worker. One blueprint per surface: search, snippets, ops, openapi, metrics, pages, usage
-(events and insights) and the Insights page.
+(events and insights), the Insights page and incidents.
 """
 
 from __future__ import annotations
@@ -53,12 +53,16 @@ def config_from_settings(settings: dict[str, object], workers: int = 1) -> dict:
         "RECORD_USAGE": not settings["no_usage_recording"],
         "USAGE_RETENTION_DAYS": int(settings["usage_retention_days"]),
         "USAGE_PRIOR": float(settings["usage_prior"]),
+        "INCIDENT_REPLY": str(settings["incident_reply"]),
+        "INCIDENT_RESOLVED_REPLY": str(settings["incident_resolved_reply"]),
+        "INCIDENT_WIND_DOWN_MINUTES": int(settings["incident_wind_down_minutes"]),
+        "TIMEZONE": str(settings["timezone"]),
     }
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """The app; *test_config* overrides the settings (tests build a tiny app on ``tmp_path``)."""
-    from kb.api import accesslog, errors, insights, metrics, openapi, ops, pages, search, security, snippets, strings, usage
+    from kb.api import accesslog, errors, incidents, insights, metrics, openapi, ops, pages, search, security, snippets, strings, usage
     from kb.api.services import Services
 
     app = Flask(__name__)
@@ -97,7 +101,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     errors.register(app)
     usage.init_app(app)
+    incidents.init_app(app)
     for blueprint in (search.bp, snippets.bp, strings.bp, ops.bp, openapi.bp, metrics.bp, pages.bp, usage.bp,
-                      insights.bp):
+                      insights.bp, incidents.bp):
         app.register_blueprint(blueprint)
     return app

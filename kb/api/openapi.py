@@ -14,6 +14,8 @@ from flask import Blueprint, current_app, jsonify
 from kb import __version__
 from kb.api.services import services
 from kb.content.kbyaml import KBSettings
+from kb.incidents.store import AREA_VARIABLE, MAX_REPLIES, NOTE_MAX_CHARS
+from kb.incidents.times import CLOCK
 from kb.search.service import MAX_LIMIT
 from kb.usage.reports import REPORT_KEYS
 from kb.usage.schema import EVENT_TYPES
@@ -110,8 +112,29 @@ SCHEMAS: dict = {
     "ReloadResponse": _obj({"full": BOOL, "snippets": INT, "changed": INT, "removed": INT, "warnings": INT,
                             "seconds": {"type": "number"}}),
 }
+NULLABLE_TIME = {"type": "string", "nullable": True, "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$",
+                 "description": "HH:MM in the server's time zone (setting timezone)."}
+NULLABLE_MOMENT = {"type": "string", "nullable": True, "format": "date-time"}
+INCIDENT_STATE = {"type": "string", "enum": ["active", "winding_down"]}
+SCHEMAS["Incident"] = _obj({
+    "id": INT, "area": STR, "next_update": NULLABLE_TIME,
+    "next_update_at": {**NULLABLE_MOMENT, "description": "The moment next_update stands for, with its UTC offset."},
+    "note": NULLABLE_STR, "reply": {**STR, "description": "The reply pinned while the incident is active."},
+    "replies": STR_LIST, "state": INCIDENT_STATE, "started_at": {"type": "string", "format": "date-time"},
+    "ended_at": NULLABLE_MOMENT, "updated_at": {"type": "string", "format": "date-time"}})
+SCHEMAS["IncidentList"] = _obj({"incidents": {"type": "array", "items": _ref("Incident"),
+                                              "description": "Active first, then those winding down."}})
+SCHEMAS["SuggestIncident"] = _obj({
+    "id": INT, "area": STR, "next_update": NULLABLE_TIME, "next_update_at": NULLABLE_MOMENT, "note": NULLABLE_STR,
+    "state": INCIDENT_STATE, "reply": {**STR, "description": "The reply pinned first: the incident's, or the "
+                                              "resolved reply while winding down."},
+    "variables": {"type": "object", "description": "Values of the placeholders the incident fills in "
+                  "(outage.area, and outage.next_update when declared).", "additionalProperties": STR}})
 SCHEMAS["SuggestResponse"] = {"allOf": [_ref("SearchResponse"), _obj({
-    "detected_lang": NULLABLE_STR, "escalations": {"type": "array", "items": _ref("Escalation")}})]}
+    "detected_lang": NULLABLE_STR, "escalations": {"type": "array", "items": _ref("Escalation")},
+    "incident": {**_ref("SuggestIncident"), "description": "Only when the message is about a current incident; "
+                 "results[0] is then its reply, with pinned: true."}},
+    required=("detected_lang", "escalations"))]}
 SCHEMAS["Snippet"] = _obj({
     "id": STR, "kind": STR, "version": INT, "source_lang": STR, "channels": STR_LIST, "tags": STR_LIST,
     "texts": {"type": "object", "additionalProperties": _ref("Text")},
@@ -134,6 +157,14 @@ VALUE_FORMATS = {
     "date": {"format": "date", "example": "2026-11-22"},
     "datetime": {"format": "date-time", "example": "2026-11-22T14:30:00Z"},
     "number": {"pattern": r"^-?[0-9]{1,15}(\.[0-9]{1,6})?$", "example": "1234.5"},
+}
+
+
+INCIDENT_ERRORS = {
+    "400": _error("The body is not a JSON object, or a field is not a string."),
+    "403": _error("The token is not an admin token."),
+    "422": _error("A value is not allowed: an area too long, a time not HH:MM, a reply that does not exist."),
+    "503": _error("The usage database, where incidents are kept, is not available."),
 }
 
 
@@ -221,6 +252,32 @@ def _paths(lang: dict, channel: dict, limit: dict, example_id: str | None) -> di
                           "422": _error("The period or language is not valid."),
                           "503": _error("The usage database is not available."), **COMMON, **UNAVAILABLE},
         }},
+        "/api/v1/incidents": {
+            "get": {"operationId": "listIncidents", "summary": "The current incidents, for the panel.",
+                    "responses": {"200": _json("IncidentList", "Active incidents, then those winding down."),
+                                  **COMMON}},
+            "post": {"operationId": "startIncident", "summary": "Declare an incident (admin token).",
+                     "requestBody": {"required": True, "content": {"application/json": {
+                         "schema": _ref("IncidentStart")}}},
+                     "responses": {"201": _json("Incident", "The incident, with its id."), **INCIDENT_ERRORS,
+                                   **JSON_BODY, **COMMON}},
+        },
+        "/api/v1/incidents/{id}": {"patch": {
+            "operationId": "updateIncident", "summary": "Change an active incident (admin token).",
+            "parameters": [_param("id", INT, "The incident's id.", True, "path")],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("IncidentUpdate")}}},
+            "responses": {"200": _json("Incident", "The incident as changed."), **INCIDENT_ERRORS,
+                          "404": _error("No such incident."), "409": _error("The incident has ended."),
+                          **JSON_BODY, **COMMON},
+        }},
+        "/api/v1/incidents/{id}/end": {"post": {
+            "operationId": "endIncident", "summary": "End an incident: its wind-down begins (admin token).",
+            "parameters": [_param("id", INT, "The incident's id.", True, "path")],
+            "responses": {"200": _json("Incident", "The incident, winding down."),
+                          "403": INCIDENT_ERRORS["403"], "503": INCIDENT_ERRORS["503"],
+                          "404": _error("No such incident."), "409": _error("The incident has ended already."),
+                          **COMMON},
+        }},
         "/api/v1/health": {"get": {
             "operationId": "health", "summary": "Whether the service answers.", "security": [],
             "responses": {"200": _json("Health", "Serving."), **UNAVAILABLE},
@@ -299,6 +356,19 @@ def document(settings: KBSettings, max_query: int, max_message: int, tokens_requ
         "lang": optional(lang), "channel": optional(channel),
         "helpdesk": optional({"type": "string", "minLength": 1, "maxLength": 40}),
     }, required=("type", "search_id", "snippet_id"), closed=True)
+    area = {"type": "string", "minLength": 1, "pattern": r"\S",
+            **({"maxLength": settings.variables[AREA_VARIABLE].max_length} if AREA_VARIABLE in settings.variables
+               else {})}
+    clock = {"type": "string", "pattern": CLOCK.pattern + "|^$", "example": "14:30",
+             "description": "HH:MM (also H:MM or HH.MM), local time; empty clears it."}
+    note = {"type": "string", "maxLength": NOTE_MAX_CHARS, "description": "Empty clears it."}
+    schemas["IncidentStart"] = _obj({
+        "area": area, "next_update": optional(clock), "note": optional(note),
+        "replies": optional({"type": "array", "items": STR, "minItems": 1, "maxItems": MAX_REPLIES,
+                             "description": "Reply ids, the first pinned (default: setting incident_reply)."}),
+    }, required=("area",), closed=True)
+    schemas["IncidentUpdate"] = _obj({"area": optional(area), "next_update": optional(clock), "note": optional(note)},
+                                     required=(), closed=True)
     schemas["EventsRequest"] = _obj({"events": {"type": "array", "minItems": 1, "maxItems": 50,
                                                 "items": _ref("Event")}}, closed=True)
     doc = {

@@ -8,9 +8,10 @@ import time
 from flask import Blueprint, current_app, jsonify
 from flask import request as flask_request
 
-from kb.api import params
+from kb.api import incidents, params
 from kb.api.services import services
 from kb.api.usage import record_search, with_prior
+from kb.incidents.matching import RANK_WINDOW
 from kb.search.service import MAX_LIMIT
 from kb.search.triggers import Match
 
@@ -55,6 +56,8 @@ def escalation_result(match: Match, lang: str) -> dict:
 @bp.post("/suggest")
 def suggest():
     """Replies for a customer's message; the escalations it calls for come first, separately.
+    During an incident, a message about it gets the incident's reply pinned first, and the
+    answer carries the ``incident`` (kb/api/incidents.py).
 
     The message itself is never recorded: only the language it was written in and the ids shown.
     """
@@ -73,10 +76,14 @@ def suggest():
         detected = lang = written_in
     escalations = [escalation_result(match, lang) for match in svc.match_escalations(message)]
     shown = {item["id"] for item in escalations}
-    # Escalations already shown are not repeated among the results; ask for enough to fill them.
-    response = svc.search(message, lang=lang, limit=min(limit + len(shown), MAX_LIMIT), channel=channel,
-                          written_in=written_in)
-    response["results"] = [result for result in response["results"] if result["id"] not in shown][:limit]
+    # Escalations already shown are not repeated among the results; ask for enough to fill them
+    # (and for the few an incident looks at).
+    response = svc.search(message, lang=lang, limit=min(max(limit + len(shown), RANK_WINDOW), MAX_LIMIT),
+                          channel=channel, written_in=written_in)
+    incident, results, incident_id = incidents.for_message(message, written_in, lang, channel, response["results"])
+    response["results"] = [result for result in results if result["id"] not in shown][:limit]
     listed = [item["id"] for item in escalations] + [result["id"] for result in response["results"]]
-    search_id = record_search("suggest", None, response, written_in, channel, listed, started)
-    return jsonify({"detected_lang": detected, **response, "escalations": escalations, "search_id": search_id})
+    search_id = record_search("suggest", None, response, written_in, channel, listed, started, incident_id)
+    extra = {} if incident is None else {"incident": incident}
+    return jsonify({"detected_lang": detected, **response, "escalations": escalations, **extra,
+                    "search_id": search_id})

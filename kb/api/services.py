@@ -178,6 +178,11 @@ class Services:
         with self._reading:
             return self._service().snippet(snippet_id)
 
+    def result(self, snippet: Snippet, lang: str, channel: str | None) -> dict:
+        """*snippet* as a search result in *lang* (unscored): a reply put in the list by hand."""
+        with self._reading:
+            return self._service().result(snippet, lang, channel)
+
     def snippets(self, kind: str | None = None) -> list[Snippet]:
         with self._reading:
             return self._service().snippets(kind=kind)

@@ -136,11 +136,11 @@ def with_prior(response: dict, query: str) -> dict:
 
 
 def record_search(kind: str, query: str | None, response: dict, detected_lang: str | None, channel: str | None,
-                  shown: list[str], started: float) -> str:
+                  shown: list[str], started: float, incident_id: int | None = None) -> str:
     """Queue what is kept of one answer (never the text of a customer's message); its search_id."""
     search_id = new_search_id()
     usage().record(SearchRecord(search_id, kind, query, response["lang"], detected_lang, channel, tuple(shown),
-                                (time.perf_counter() - started) * 1000))
+                                (time.perf_counter() - started) * 1000, incident_id))
     return search_id
 
 

@@ -62,13 +62,14 @@ class SearchRecord:
     channel: str | None
     result_ids: tuple[str, ...]
     latency_ms: float
+    incident_id: int | None = None  # the incident the answer carried (kb/incidents/)
 
     def row(self) -> dict:
         return {"id": self.search_id, "at": now(), "kind": self.kind,
                 "query": None if self.query is None else mask(self.query)[:500],
                 "lang": self.lang, "detected_lang": self.detected_lang, "channel": self.channel,
                 "result_ids": "\n".join(self.result_ids), "result_count": len(self.result_ids),
-                "latency_ms": round(self.latency_ms, 3)}
+                "latency_ms": round(self.latency_ms, 3), "incident_id": self.incident_id}
 
 
 class Recorder:

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 from sqlalchemy.engine import Connection
 
@@ -36,21 +37,31 @@ schema_versions = Table(
     Column("applied_at", DateTime, nullable=False),
 )
 
+def _search_columns() -> list[Column]:
+    """The columns of ``usage_searches`` as migration 1 made them (later ones add to them)."""
+    return [
+        Column("id", String(SEARCH_ID_LENGTH), primary_key=True),
+        Column("at", DateTime, nullable=False),
+        Column("kind", String(10), nullable=False),  # search | suggest
+        Column("query", Text, nullable=True),
+        Column("lang", String(16), nullable=False),  # the language results were shown in
+        Column("detected_lang", String(16), nullable=True),  # suggest: the language the message was written in
+        Column("channel", String(40), nullable=True),
+        Column("result_ids", Text, nullable=False),  # the ids shown, in order, one per line
+        Column("result_count", Integer, nullable=False),
+        Column("latency_ms", Float, nullable=False),
+    ]
+
+
 # One row per /search or /suggest answer. `query` is the typed query, masked; it is NULL for
-# /suggest, whose text is a customer's message and is never stored.
+# /suggest, whose text is a customer's message and is never stored. `incident_id` names the
+# incident the answer carried (migration 2), NULL for most.
 searches = Table(
     "usage_searches", metadata,
-    Column("id", String(SEARCH_ID_LENGTH), primary_key=True),
-    Column("at", DateTime, nullable=False),
-    Column("kind", String(10), nullable=False),  # search | suggest
-    Column("query", Text, nullable=True),
-    Column("lang", String(16), nullable=False),  # the language results were shown in
-    Column("detected_lang", String(16), nullable=True),  # suggest: the language the message was written in
-    Column("channel", String(40), nullable=True),
-    Column("result_ids", Text, nullable=False),  # the ids shown, in order, one per line
-    Column("result_count", Integer, nullable=False),
-    Column("latency_ms", Float, nullable=False),
+    *_search_columns(),
+    Column("incident_id", Integer, nullable=True),
     Index("ix_usage_searches_at", "at"),
+    Index("ix_usage_searches_incident", "incident_id"),
 )
 
 # One row per insert, copy or dismissal the panel reported, tied to the search that showed it.
@@ -71,14 +82,39 @@ events = Table(
 )
 
 
+# One row per declared incident (kb/incidents/): what agents are told about an outage. Times are
+# naive UTC; `next_update` is the local time as declared ("14:30"), `next_update_at` the moment it
+# stands for. `replies` are snippet ids, one per line, the first the one pinned.
+incidents = Table(
+    "incidents", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("area", String(200), nullable=False),
+    Column("next_update", String(5), nullable=True),
+    Column("next_update_at", DateTime, nullable=True),
+    Column("note", Text, nullable=True),
+    Column("replies", Text, nullable=False),
+    Column("started_at", DateTime, nullable=False),
+    Column("ended_at", DateTime, nullable=True),
+    Column("updated_at", DateTime, nullable=False),
+    Index("ix_incidents_ended", "ended_at"),
+)
+
+
 def _v1_tables(conn: Connection) -> None:
-    searches.create(conn)
+    Table("usage_searches", MetaData(), *_search_columns(), Index("ix_usage_searches_at", "at")).create(conn)
     events.create(conn)
+
+
+def _v2_incidents(conn: Connection) -> None:
+    incidents.create(conn)
+    conn.execute(text("ALTER TABLE usage_searches ADD COLUMN incident_id INTEGER"))
+    next(index for index in searches.indexes if index.name == "ix_usage_searches_incident").create(conn)
 
 
 # (version, name, what it does): append only.
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "searches and events", _v1_tables),
+    (2, "incidents", _v2_incidents),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -47,7 +47,8 @@ def add_events(engine: Engine, rows: list[dict]) -> int:
 
 
 def purge(engine: Engine, days: int, at: datetime.datetime | None = None) -> dict[str, int]:
-    """Delete searches and events older than *days* days; how many of each went."""
+    """Delete searches and events older than *days* days, and incidents that ended longer ago
+    than that (their figures went with the searches); how many of each went."""
     if days < 1:
         raise ValueError("the retention must be at least one day")
     cutoff = (at or now()) - datetime.timedelta(days=days)
@@ -57,4 +58,5 @@ def purge(engine: Engine, days: int, at: datetime.datetime | None = None) -> dic
         events = conn.execute(delete(schema.events).where(
             (schema.events.c.at < cutoff) | schema.events.c.search_id.in_(old))).rowcount
         searches = conn.execute(delete(schema.searches).where(schema.searches.c.at < cutoff)).rowcount
-    return {"searches": searches, "events": events}
+        incidents = conn.execute(delete(schema.incidents).where(schema.incidents.c.ended_at < cutoff)).rowcount
+    return {"searches": searches, "events": events, "incidents": incidents}
