@@ -1,0 +1,160 @@
+"""Outage mode end to end (#14): an incident declared, updated and ended with the real ``kb
+incident`` command reaches the demo panel of a real ``kb serve`` (SQLite beside the index) in
+Debian's Chromium: the banner, the incident's reply first with the area filled for Finnish,
+Estonian and English outage messages and for no others, the reminder once the promised time
+has passed, and the resolved reply after the end.
+
+The browser's clock is Playwright's, paused: the panel's poll and the reminder's timer run when
+the test moves the clock on, never on a race with the wall clock; the service runs on real time.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import subprocess
+import sys
+import time
+import zoneinfo
+
+import pytest
+from conftest import REPO, SAMPLE
+from support.api_support import http, live_server
+from support.browser_support import PANEL, PLUGIN, panel_options, warm_up
+from test_plugin_demo import open_demo, wait_for_results
+
+pytest_plugins = ("support.browser_support",)
+pytestmark = [pytest.mark.browser, pytest.mark.live_server]
+
+HELSINKI = zoneinfo.ZoneInfo("Europe/Helsinki")  # the service's default time zone (KB_TIMEZONE)
+ESTONIAN = "Tere! Internet ei tööta juba hommikust saati ja telepilt hangub. Kas teie võrgus on rike?"
+ENGLISH = "Hi, my internet is down since this morning and calls keep dropping. Is there an outage in my area?"
+CONFIGURE = """async ([id, message]) => {
+  await document.getElementById('panel').configure({apiBase: '', uiLang: 'fi', onInsert: () => {},
+    conversation: {id, lastMessage: message, customer: {first_name: 'Kadri'}, agent: {first_name: 'Mikko'}, channel: 'chat'}});
+}"""
+
+
+@pytest.fixture(scope="module")
+def outage_server(tmp_path_factory):
+    """``kb serve`` on the sample knowledge base with a database of its own (incidents persist)."""
+    work = tmp_path_factory.mktemp("outage-serve")
+    index = work / "index"
+    with live_server(work, SAMPLE, index, "--plugin-dir", str(PLUGIN), "--workers", "1") as base:
+        warm_up(base)
+        yield {"base": base, "index": index}
+
+
+def kb_incident(server, *args: str) -> dict:
+    """``kb incident ...`` as a team lead runs it, on the server's database; its JSON output."""
+    command = [sys.executable, "-m", "kb.cli", "incident", *args, "--responses", str(SAMPLE),
+               "--index", str(server["index"]), "--format", "json"]
+    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def listed(server, incident: dict) -> float:
+    """Wait until GET /incidents shows *incident* as the command left it; the seconds it took."""
+    started = time.monotonic()
+    while True:
+        status, _headers, body = http("GET", server["base"] + "/api/v1/incidents")
+        assert status == 200
+        shown = {i["id"]: i for i in json.loads(body)["incidents"]}
+        mine = shown.get(incident["id"])
+        if mine and mine["updated_at"] == incident["updated_at"] and mine["state"] == incident["state"]:
+            return time.monotonic() - started
+        assert time.monotonic() - started < 15, f"the service does not list {incident} yet: {shown}"
+        time.sleep(0.1)
+
+
+def in_minutes(minutes: int) -> str:
+    return (datetime.datetime.now(HELSINKI) + datetime.timedelta(minutes=minutes)).strftime("%H:%M")
+
+
+def finnish(hhmm: str) -> str:
+    """A time as the Finnish interface writes it: 9.05, 14.30."""
+    hours, minutes = hhmm.split(":")
+    return f"{int(hours)}.{minutes}"
+
+
+def shadow(page, selector: str) -> str:
+    return f"() => document.querySelector('{PANEL}').shadowRoot.querySelector({json.dumps(selector)})"
+
+
+def first_reply(page) -> tuple[str | None, str]:
+    first = panel_options(page).first
+    return first.get_attribute("data-id"), first.locator(".full").inner_text()
+
+
+def configure(page, conversation: str, message: str) -> None:
+    page.evaluate(CONFIGURE, [conversation, message])
+
+
+def test_an_incident_from_the_command_line_in_the_demo_panel(page, outage_server):
+    base = outage_server["base"]
+    page.clock.install()
+    open_demo(page, base, "demo-48213", ui="fi")  # Aino in Tampere: the network is down
+    page.clock.pause_at(datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=1))
+    wait_for_results(page, 1, "suggest")
+    banner = page.locator(f"{PANEL} .incidents")
+    assert banner.is_hidden()
+    assert page.locator(f"{PANEL} .group.pinned").count() == 0  # no incident: nothing pinned
+
+    # Declared: the service lists it within seconds, and the open panel shows it at its next poll.
+    declared = kb_incident(outage_server, "start", "--area", "Tampere", "--next-update", in_minutes(2),
+                           "--note", "Kaapelivaurio Hervannassa, asentajat paikalla.")
+    seconds = listed(outage_server, declared)
+    page.clock.fast_forward("00:21")
+    card = page.locator(f"{PANEL} .incidents .incident.active")
+    card.wait_for()
+    print(f"\nincident declared -> listed by the service in {seconds:.1f} s; the panel shows it at its next poll (every 20 s)")
+    assert card.locator(".incident-title").inner_text() == "Häiriö: Tampere"
+    assert card.locator(".incident-next").inner_text().startswith("Seuraava tilannepäivitys luvattu klo ")
+    assert card.locator(".incident-note").inner_text() == "Kaapelivaurio Hervannassa, asentajat paikalla."
+    assert page.locator(f"{PANEL} .incident-overdue").count() == 0
+    # The open conversation is about it: its suggestions are asked for again, the incident's reply first.
+    page.wait_for_function(shadow(page, "[role=option]") + "?.dataset.id === 'outage/acknowledge'")
+    reply_id, text = first_reply(page)
+    assert "Alueella Tampere on" in text and "{{outage.area}}" not in text  # Twitter: the short text
+    assert page.locator(f"{PANEL} .group.pinned [role=option]").count() == 1
+
+    # Estonian and English outage messages: the same reply first, the area filled in; a bill: not.
+    for conversation, message, start in (("outage-et", ESTONIAN, "Tere, Kadri! Kahjuks on piirkonnas Tampere"),
+                                         ("outage-en", ENGLISH, "Hi Kadri, sorry about this: there's currently a disruption in Tampere")):
+        configure(page, conversation, message)
+        reply_id, text = first_reply(page)
+        assert reply_id == "outage/acknowledge", conversation
+        assert text.startswith(start), text
+    page.locator("[data-conversation=demo-48231]").click()  # James: fees on his invoice
+    page.wait_for_function(shadow(page, "[role=option]") + "?.dataset.id?.startsWith('billing/')")
+    assert page.locator(f"{PANEL} .group.pinned").count() == 0
+    assert page.locator(f"{PANEL} .incidents .incident.active").count() == 1  # the banner stays for every ticket
+
+    # The promised time passes: the reminder, by the browser's clock.
+    page.clock.fast_forward("05:00")
+    reminder = page.locator(f"{PANEL} .incident-overdue")
+    reminder.wait_for()
+    assert reminder.inner_text().startswith("Seuraavaa tilannepäivitystä luvattiin klo ")
+    assert finnish(declared["next_update"]) in reminder.inner_text()
+
+    # Updated with a new time: gone at the next poll.
+    updated = kb_incident(outage_server, "update", str(declared["id"]), "--next-update", in_minutes(120))
+    listed(outage_server, updated)
+    page.clock.fast_forward("00:21")
+    page.wait_for_function(f"() => !document.querySelector('{PANEL}').shadowRoot.querySelector('.incident-overdue')")
+    assert card.locator(".incident-next").inner_text().endswith(finnish(updated["next_update"]))
+
+    # Ended: a calm banner, and outage messages get the resolved reply first.
+    ended = kb_incident(outage_server, "end", str(declared["id"]))
+    listed(outage_server, ended)
+    page.clock.fast_forward("00:21")
+    page.locator(f"{PANEL} .incidents .incident.resolved").wait_for()
+    assert page.locator(f"{PANEL} .incident.resolved .incident-title").inner_text() == "Korjattu: Tampere"
+    assert page.locator(f"{PANEL} .incident-overdue").count() == 0
+    page.locator("[data-conversation=demo-48213]").click()
+    page.wait_for_function(shadow(page, "[role=option]") + "?.dataset.id === 'outage/resolved'")
+    for conversation, message in (("outage-et-2", ESTONIAN), ("outage-en-2", ENGLISH)):
+        configure(page, conversation, message)
+        assert first_reply(page)[0] == "outage/resolved", conversation
