@@ -424,8 +424,9 @@ export class VastausPanel extends HTMLElement {
   }
 
   /**
-   * Every value for the placeholders: kb.yaml's defaults, the incident's, what the agent typed,
-   * the helpdesk's. An incident's value the agent emptied stays empty (a placeholder to fill).
+   * Every value for the placeholders: kb.yaml's defaults, what the agent typed, the helpdesk's;
+   * for the incident's placeholders (outage.*) the incident's values, which only the agent may
+   * change. An incident's value the agent emptied stays empty (a placeholder to fill).
    */
   _variables(typed = true) {
     const conv = this._config.conversation;
@@ -436,8 +437,13 @@ export class VastausPanel extends HTMLElement {
     const incident = this._incidentValues();
     const entered = typed ? Object.entries(this._typedValues()) : [];
     const agent = Object.fromEntries(entered.filter(([, value]) => value.trim()));
-    const values = { ...defaults, ...incident, ...agent, ...(this._config.variables || {}), ...(conv.variables || {}) };
-    for (const [name, value] of entered) if (!value.trim() && Object.hasOwn(incident, name)) delete values[name];
+    const values = { ...defaults, ...agent, ...(this._config.variables || {}), ...(conv.variables || {}) };
+    const own = Object.fromEntries(entered);
+    for (const [name, value] of Object.entries(incident)) {
+      if (!Object.hasOwn(own, name)) values[name] = value;
+      else if (own[name].trim()) values[name] = own[name];
+      else delete values[name];
+    }
     const put = (name, value) => {
       if (value !== undefined && value !== null && String(value).trim()) values[name] = String(value).trim();
     };
