@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -20,8 +21,9 @@ import zoneinfo
 
 import pytest
 from conftest import REPO, SAMPLE
-from support.api_support import http, live_server
-from support.browser_support import PANEL, PLUGIN, panel_options, warm_up
+from support.api_support import AGENT_SECRET, bearer, http, live_server
+from support.browser_support import PANEL, PLUGIN, copy_plugin, panel_options, warm_up
+from test_plugin_adapters import load
 from test_plugin_demo import open_demo, wait_for_results
 
 pytest_plugins = ("support.browser_support",)
@@ -30,20 +32,28 @@ pytestmark = [pytest.mark.browser, pytest.mark.live_server]
 HELSINKI = zoneinfo.ZoneInfo("Europe/Helsinki")  # the service's default time zone (KB_TIMEZONE)
 ESTONIAN = "Tere! Internet ei tööta juba hommikust saati ja telepilt hangub. Kas teie võrgus on rike?"
 ENGLISH = "Hi, my internet is down since this morning and calls keep dropping. Is there an outage in my area?"
-CONFIGURE = """async ([id, message]) => {
-  await document.getElementById('panel').configure({apiBase: '', uiLang: 'fi', onInsert: () => {},
+CONFIGURE = """async ([id, message, token]) => {
+  await document.getElementById('panel').configure({apiBase: '', token, uiLang: 'fi', onInsert: () => {},
     conversation: {id, lastMessage: message, customer: {first_name: 'Kadri'}, agent: {first_name: 'Mikko'}, channel: 'chat'}});
 }"""
 
 
 @pytest.fixture(scope="module")
 def outage_server(tmp_path_factory):
-    """``kb serve`` on the sample knowledge base with a database of its own (incidents persist)."""
+    """``kb serve`` on the sample knowledge base with a database of its own (incidents persist),
+    requiring an API token, with a plugin folder that also holds the built helpdesk apps."""
     work = tmp_path_factory.mktemp("outage-serve")
     index = work / "index"
-    with live_server(work, SAMPLE, index, "--plugin-dir", str(PLUGIN), "--workers", "1") as base:
-        warm_up(base)
-        yield {"base": base, "index": index}
+    plugin = copy_plugin(work / "plugin")
+    zendesk = None
+    if shutil.which("npm"):
+        zendesk = load(PLUGIN / "zendesk" / "package.py").build_tree(plugin / "zendesk" / "dist")
+    load(PLUGIN / "freshdesk" / "package.py").build_tree(plugin / "freshdesk" / "dist")
+    load(PLUGIN / "extension" / "package.py").build_tree(plugin / "extension" / "dist")
+    env = {"KB_TOKENS": f"agent:{AGENT_SECRET}"}
+    with live_server(work, SAMPLE, index, "--plugin-dir", str(plugin), "--workers", "1", env=env) as base:
+        warm_up(base, AGENT_SECRET)
+        yield {"base": base, "index": index, "zendesk": zendesk}
 
 
 def kb_incident(server, *args: str) -> dict:
@@ -59,7 +69,7 @@ def listed(server, incident: dict) -> float:
     """Wait until GET /incidents shows *incident* as the command left it; the seconds it took."""
     started = time.monotonic()
     while True:
-        status, _headers, body = http("GET", server["base"] + "/api/v1/incidents")
+        status, _headers, body = http("GET", server["base"] + "/api/v1/incidents", headers=bearer(AGENT_SECRET))
         assert status == 200
         shown = {i["id"]: i for i in json.loads(body)["incidents"]}
         mine = shown.get(incident["id"])
@@ -89,13 +99,13 @@ def first_reply(page) -> tuple[str | None, str]:
 
 
 def configure(page, conversation: str, message: str) -> None:
-    page.evaluate(CONFIGURE, [conversation, message])
+    page.evaluate(CONFIGURE, [conversation, message, AGENT_SECRET])
 
 
 def test_an_incident_from_the_command_line_in_the_demo_panel(page, outage_server):
     base = outage_server["base"]
     page.clock.install()
-    open_demo(page, base, "demo-48213", ui="fi")  # Aino in Tampere: the network is down
+    open_demo(page, base, "demo-48213", ui="fi", token=AGENT_SECRET)  # Aino in Tampere: the network is down
     page.clock.pause_at(datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=1))
     wait_for_results(page, 1, "suggest")
     banner = page.locator(f"{PANEL} .incidents")
@@ -158,3 +168,40 @@ def test_an_incident_from_the_command_line_in_the_demo_panel(page, outage_server
     for conversation, message in (("outage-et-2", ESTONIAN), ("outage-en-2", ENGLISH)):
         configure(page, conversation, message)
         assert first_reply(page)[0] == "outage/resolved", conversation
+
+
+def test_every_adapter_shows_the_banner_in_the_agents_language(page, outage_server):
+    """Zendesk, Freshdesk, Chatwoot and the extension, each in its harness (the host's protocol;
+    see test_plugin_adapters.py): the same banner, from the same API, in the agent's language."""
+    base = outage_server["base"]
+    declared = kb_incident(outage_server, "start", "--area", "Oulu", "--note", "Sähkökatko tukiasemalla.")
+    listed(outage_server, declared)
+    freshdesk = (PLUGIN / "freshdesk" / "test-appclient.js").read_text(encoding="utf-8")
+    page.route(lambda url: url.endswith("/app/%7B%7B%7Bappclient%7D%7D%7D"), lambda route: route.fulfill(
+        body=freshdesk, content_type="application/javascript"))
+    host = base.removeprefix("http://")
+    harnesses = [
+        ("freshdesk", f"/plugin/freshdesk/test-harness.html?app=dist/app/index.html&host={host}&protocol=http"
+                      f"&token={AGENT_SECRET}&lang=et", "#app", "Rike: Oulu"),
+        ("chatwoot", f"/plugin/chatwoot/test-harness.html?lang=en&token={AGENT_SECRET}", "#app", "Outage: Oulu"),
+        ("extension", f"/plugin/extension/test-harness.html?ext=dist/&token={AGENT_SECRET}&lang=et",
+         "#vastaus-extension iframe", "Rike: Oulu"),
+    ]
+    if outage_server["zendesk"] is not None:  # its SDK comes from npm
+        harnesses.append(("zendesk", f"/plugin/zendesk/test-harness.html?token={AGENT_SECRET}&locale=fi", "#app",
+                          "Häiriö: Oulu"))
+    shown = []
+    for name, address, frame, title in harnesses:
+        page.goto(base + address)
+        if name == "extension":
+            page.wait_for_function("() => window.vastausExtension")
+            page.locator("#reply").click()
+            page.keyboard.press("Alt+Shift+V")
+        app = page.frame_locator(frame)
+        card = app.locator(f"{PANEL} .incidents .incident.active[data-incident='{declared['id']}']")
+        card.wait_for()
+        assert card.locator(".incident-title").inner_text() == title, name
+        assert card.locator(".incident-note").inner_text() == "Sähkökatko tukiasemalla.", name
+        shown.append(name)
+    print(f"\nthe banner shows in: {', '.join(shown)}")
+    kb_incident(outage_server, "end", str(declared["id"]))
