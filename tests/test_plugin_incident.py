@@ -31,6 +31,14 @@ HELPERS = """async () => {
     lines: m.bannerLines(list[0], at).map(([kind]) => kind), calm: m.bannerLines(list[2], at).map(([kind]) => kind),
     html: box.innerHTML.includes('&lt;img') && box.querySelectorAll('img, b').length === 0,
     alert: box.querySelector('[role=alert]')?.textContent,
+    outdated: [
+      m.outdated(list[0], null, list),  // no suggestions yet: nothing to ask again
+      m.outdated(list[0], {polls: 1, ids: new Set([7, 11, 8])}, list),  // nothing changed
+      m.outdated(list[0], {polls: 1, ids: new Set([7, 11, 8])}, [{...list[0], updated_at: 'later'}, list[1], list[2]]),  // updated
+      m.outdated(list[0], {polls: 1, ids: new Set([7, 11, 8])}, [list[1], list[2]]),  // gone
+      m.outdated(null, {polls: 1, ids: new Set([11])}, list),  // declared since
+      m.outdated(null, {polls: 0, ids: new Set()}, list),  // not known when the suggestions came: not asked again
+    ],
   };
 }"""
 
@@ -48,6 +56,7 @@ def test_incident_helpers_in_the_browser(page, sample_server):
     assert result["calm"] == ["title", "next", "note"]  # fixed: no reminder
     assert result["html"] is True
     assert result["alert"].startswith("The next update was promised at 2:30 PM")
+    assert result["outdated"] == [False, False, True, True, True, False]
 
 
 # A panel in the demo page with a transport that answers like the API: /version and /i18n from

@@ -284,6 +284,20 @@ export class IncidentWatch {
   }
 }
 
+/**
+ * Whether suggestions given when `before` was known ({polls, ids}) are out of date for `list`:
+ * the incident whose reply they pinned was updated, ended or is gone, or an incident was
+ * declared since (the message may be about it). Unknown when no poll had answered before.
+ */
+export function outdated(pinned, before, list) {
+  if (!before) return false;
+  if (pinned) {
+    const now = list.find((i) => i.id === pinned.id);
+    if (!now || now.state !== pinned.state || now.updated_at !== pinned.updated_at) return true;
+  }
+  return before.polls > 0 && list.some((i) => !before.ids.has(i.id));
+}
+
 /** What identifies a state of the incidents: each one's id, state and last update. */
 export function signature(list) {
   return JSON.stringify(list.map((i) => [i.id, i.state, i.updated_at, i.next_update, i.note, i.dueAt]));

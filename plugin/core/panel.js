@@ -44,7 +44,7 @@ import { ApiError, createApi, DEFAULT_TIMEOUT_MS, fetchTransport, isAbort } from
 import { copyText } from './clipboard.js';
 import { buildFields } from './fields.js';
 import { _, currentLang, format, ngettext, setCatalog } from './i18n.js';
-import { IncidentWatch, incidentFrom, remindAt, renderBanner, signature } from './incident.js';
+import { IncidentWatch, incidentFrom, outdated, remindAt, renderBanner, signature } from './incident.js';
 import { loadReplyLang, saveReplyLang } from './storage.js';
 import { STYLES } from './styles.js';
 import { appendMarked, excerpt, fill, holesIn, shiftRanges, wordRanges } from './text.js';
@@ -1024,15 +1024,10 @@ export class VastausPanel extends HTMLElement {
    */
   _onIncidents() {
     this._showIncidents();
-    const before = this._incidentsAtSuggest;
-    if (!before || !this._config) return;
     const list = this._watch.list;
-    const pinned = this._incident;
-    const now = pinned && list.find((i) => i.id === pinned.id);
-    const changed = pinned ? !now || now.state !== pinned.state || now.updated_at !== pinned.updated_at : false;
-    const declared = before.polls > 0 && list.some((i) => !before.ids.has(i.id));
+    if (!this._config || !outdated(this._incident, this._incidentsAtSuggest, list)) return;
     const state = signature(list);
-    if ((!changed && !declared) || state === this._askedFor) return;
+    if (state === this._askedFor) return;
     this._askedFor = state; // once for each state of the incidents, whatever the answer says
     this._incidentsAtSuggest = null;
     this._suggest();
