@@ -24,7 +24,7 @@ from conftest import REPO, SAMPLE
 from support.api_support import AGENT_SECRET, bearer, http, live_server
 from support.browser_support import PANEL, PLUGIN, copy_plugin, panel_options, warm_up
 from test_plugin_adapters import load
-from test_plugin_demo import open_demo, wait_for_results
+from test_plugin_demo import open_demo, screenshot, wait_for_results
 
 pytest_plugins = ("support.browser_support",)
 pytestmark = [pytest.mark.browser, pytest.mark.live_server]
@@ -148,6 +148,9 @@ def test_an_incident_from_the_command_line_in_the_demo_panel(page, outage_server
     reminder.wait_for()
     assert reminder.inner_text().startswith("Seuraavaa tilannepäivitystä luvattiin klo ")
     assert finnish(declared["next_update"]) in reminder.inner_text()
+    page.locator("[data-conversation=demo-48213]").click()
+    page.wait_for_function(shadow(page, "[role=option]") + "?.dataset.id === 'outage/acknowledge'")
+    screenshot(page, "outage")  # docs/agents.rst: the banner, the reminder and the pinned reply
 
     # Updated with a new time: gone at the next poll.
     updated = kb_incident(outage_server, "update", str(declared["id"]), "--next-update", in_minutes(120))
