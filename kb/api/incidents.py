@@ -55,17 +55,18 @@ def _resolved_reply() -> str:
     return str(current_app.config["INCIDENT_RESOLVED_REPLY"])
 
 
-def _topic(incident: Incident) -> matching.Topic:
-    """The incident's topic (its replies and the resolved reply), remembered while their keywords stay."""
+def _topic(incident: Incident) -> tuple[matching.Topic, dict[str, Snippet]]:
+    """The incident's topic (its replies and the resolved reply) and those replies by id,
+    remembered per index generation: looking them up costs more than the search."""
     svc = services()
-    ids = dict.fromkeys((*incident.replies, _resolved_reply()))
-    snippets = [snippet for snippet in map(svc.snippet, ids) if snippet is not None]
-    key = tuple((s.id, tuple((lang, text.keywords) for lang, text in sorted(s.texts.items()))) for s in snippets)
+    ids = tuple(dict.fromkeys((*incident.replies, _resolved_reply())))
+    key = (ids, svc.generation())
     cache, lock = current_app.extensions["vastaus_topics"]
     with lock:
         found = cache.get(key)
     if found is None:
-        found = matching.topic(snippets)
+        snippets = {snippet.id: snippet for snippet in map(svc.snippet, ids) if snippet is not None}
+        found = (matching.topic(snippets.values()), snippets)
         with lock:
             if len(cache) > TOPICS_KEPT:
                 cache.clear()
@@ -109,11 +110,12 @@ def _for_message(message: str, written_in: str, lang: str, channel: str | None,
     # Several at once (Tampere and Tallinn): the one whose area the message names, else the newest active.
     incidents = sorted(incidents, key=lambda i: (i.area.casefold() not in folded, i.state(board().wind_down) != ACTIVE))
     for incident in incidents:
-        if not matching.is_about(message, written_in, results, _topic(incident)):
+        topic, replies = _topic(incident)
+        if not matching.is_about(message, written_in, results, topic):
             continue
         state = incident.state(board().wind_down)
         reply_id = incident.reply if state == ACTIVE else _resolved_reply()
-        snippet = services().snippet(reply_id)
+        snippet = replies.get(reply_id)
         pinned = None if snippet is None else _pinned(snippet, lang, channel, results)
         if pinned is None:
             return None, results, None
@@ -149,6 +151,8 @@ def _declaration(body: dict, replies: tuple[str, ...]) -> Declaration:
 
     try:
         return store.check_declaration(declaration, services().settings, is_reply)
+    except store.UnknownReply as exc:  # as for any other snippet id that does not exist (render, events)
+        raise ApiError(404, "unknown_snippet", str(exc)) from None
     except store.IncidentError as exc:
         raise invalid(str(exc)) from None
 

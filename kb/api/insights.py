@@ -125,6 +125,44 @@ def _charts(data: dict) -> str:
     return legend + figures
 
 
+def growth_chart(timeline: dict, label: str) -> str:
+    """The running total of replies sent, a bar per bucket from the incident's start, in plain SVG."""
+    buckets = timeline["buckets"]
+    top = max([1, *(bucket["total"] for bucket in buckets)])
+    bars = []
+    for number, bucket in enumerate(buckets):
+        height = round(CHART_HEIGHT * bucket["total"] / top)
+        hint = gettext("%(start)s: %(uses)d sent, %(total)d in all") % bucket
+        bars.append(f'<rect class="uses" x="{number * (BAR + GAP)}" y="{CHART_HEIGHT - height}" width="{BAR}" '
+                    f'height="{height}"><title>{escape(hint)}</title></rect>')
+    width = len(buckets) * (BAR + GAP)
+    return (f'<svg role="img" aria-label="{escape(label)}" width="{width}" height="{CHART_HEIGHT}" '
+            f'viewBox="0 0 {width} {CHART_HEIGHT}" xmlns="http://www.w3.org/2000/svg">{"".join(bars)}</svg>')
+
+
+def _incidents(data: dict) -> str:
+    languages = services().settings.languages
+    if not data["incidents"]:
+        return f'<p class="empty">{escape(gettext("No incident was declared in this period."))}</p>'
+    parts = []
+    for item in data["incidents"]:
+        heading = gettext("#%(id)d %(area)s, from %(started_at)s to %(ended)s") % {
+            **item, "ended": item["ended_at"] or gettext("still active")}
+        summary = gettext("%(uses)d replies sent from %(suggestions)d suggestions") % item
+        rows = [[languages.get(row["lang"], row["lang"]), row["channel"] or "–", row["uses"]]
+                for row in item["by_language_channel"]]
+        label = ngettext("Replies sent since the start, every %(minutes)d minute",
+                         "Replies sent since the start, every %(minutes)d minutes",
+                         item["timeline"]["bucket_minutes"]) % {"minutes": item["timeline"]["bucket_minutes"]}
+        parts.append(f'<article data-incident="{item["id"]}"><h3>{escape(heading)}</h3>'
+                     f'<p data-uses="{item["uses"]}">{escape(summary)}</p>'
+                     + _table([gettext("Language"), gettext("Channel"), gettext("Replies sent")], rows,
+                              gettext("No reply was sent from its suggestions."))
+                     + f'<figure><figcaption>{escape(label)}</figcaption>{growth_chart(item["timeline"], label)}'
+                     f"</figure></article>")
+    return "".join(parts)
+
+
 def _table(headers: list[str], rows: list[list[object]], empty: str, numeric_last: bool = True) -> str:
     if not rows:
         return f'<p class="empty">{escape(empty)}</p>'
@@ -151,6 +189,7 @@ def _sections(data: dict) -> str:
         ("most-used", gettext("Most used replies"),
          _table([gettext("Reply"), gettext("Language"), gettext("Channel"), gettext("Uses")], used,
                 gettext("No reply was used in this period."))),
+        ("incidents", gettext("Incidents"), _incidents(data)),
         ("unused", gettext("Replies never used in this period"),
          f"<ul>{unused}</ul>" if unused else f'<p class="empty">{escape(gettext("Every reply was used."))}</p>'),
     ]

@@ -163,7 +163,7 @@ VALUE_FORMATS = {
 INCIDENT_ERRORS = {
     "400": _error("The body is not a JSON object, or a field is not a string."),
     "403": _error("The token is not an admin token."),
-    "422": _error("A value is not allowed: an area too long, a time not HH:MM, a reply that does not exist."),
+    "422": _error("A value is not allowed: an area too long or empty, a time not HH:MM, an unknown field."),
     "503": _error("The usage database, where incidents are kept, is not available."),
 }
 
@@ -260,6 +260,8 @@ def _paths(lang: dict, channel: dict, limit: dict, example_id: str | None) -> di
                      "requestBody": {"required": True, "content": {"application/json": {
                          "schema": _ref("IncidentStart")}}},
                      "responses": {"201": _json("Incident", "The incident, with its id."), **INCIDENT_ERRORS,
+                                   "404": _error("A reply it names is not a reply of the knowledge base "
+                                                 "(unknown_snippet); nothing was stored."),
                                    **JSON_BODY, **COMMON}},
         },
         "/api/v1/incidents/{id}": {"patch": {

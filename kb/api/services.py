@@ -178,6 +178,12 @@ class Services:
         with self._reading:
             return self._service().snippet(snippet_id)
 
+    def generation(self) -> tuple[int, int]:
+        """Which index answers now (a new build or commit: a new value), for what is kept per index."""
+        with self._reading:
+            service = self._service()
+            return id(service), service.generation()
+
     def result(self, snippet: Snippet, lang: str, channel: str | None) -> dict:
         """*snippet* as a search result in *lang* (unscored): a reply put in the list by hand."""
         with self._reading:

@@ -36,6 +36,10 @@ class NotFound(IncidentError):
     """No incident has that id."""
 
 
+class UnknownReply(IncidentError):
+    """A reply named for the incident is not a reply of the knowledge base."""
+
+
 class AlreadyEnded(IncidentError):
     """The incident has ended: it cannot be changed or ended again."""
 
@@ -126,7 +130,7 @@ def check_declaration(declaration: Declaration, settings: KBSettings,
         raise IncidentError(gettext("Give at most %(max)d replies.") % {"max": MAX_REPLIES})
     for reply in replies:
         if not reply_exists(reply):
-            raise IncidentError(gettext("There is no reply %(id)s in the knowledge base; give the id of a reply, "
+            raise UnknownReply(gettext("There is no reply %(id)s in the knowledge base; give the id of a reply, "
                                         "for example outage/acknowledge.") % {"id": repr(reply)})
     return Declaration(area, next_update, note, replies)
 

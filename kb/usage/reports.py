@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 
 from kb.content.model import Snippet
 from kb.i18n import gettext
-from kb.usage import schema
+from kb.usage import incident_figures, schema
 from kb.usage.db import now
 
 DEFAULT_SINCE = "30d"
@@ -27,7 +27,7 @@ PERIOD = re.compile(r"^\s*(\d{1,5})\s*([hdw])\s*$")
 API_PERIOD = re.compile(r"[0-9]{1,4}[hdw]")  # what GET /api/v1/insights takes (its OpenAPI pattern)
 UNITS = {"h": "hours", "d": "days", "w": "weeks"}
 REPORT_KEYS = ("since", "until", "lang", "totals", "most_used", "unused", "zero_results", "low_rank_picks",
-               "translations", "daily")
+               "translations", "daily", "incidents")
 
 
 def parse_since(value: str, at: datetime.datetime | None = None) -> datetime.datetime:
@@ -141,5 +141,6 @@ def build(engine: Engine, snippets: Iterable[Snippet], since: datetime.datetime,
             "low_rank_picks": _low_rank_picks(conn, since, lang, top),
             "translations": _translations(used, replies),
             "daily": _daily(conn, since, lang),
+            "incidents": incident_figures.figures(conn, since, lang),
         }
     return report

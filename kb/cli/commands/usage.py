@@ -62,6 +62,24 @@ def print_report(report: dict, out=None) -> None:
     print("\n" + gettext("Replies not used in this period (%(count)d):") % {"count": len(report["unused"])}, file=out)
     for snippet_id in report["unused"]:
         print(f"  {snippet_id}", file=out)
+    print_incidents(report["incidents"], out)
+
+
+def print_incidents(incidents: list[dict], out) -> None:
+    """Per incident: replies sent per language and channel, and the running total over time."""
+    print("\n" + gettext("Incidents:"), file=out)
+    if not incidents:
+        print("  -", file=out)
+    for item in incidents:
+        ended = item["ended_at"] or gettext("still active")
+        print("  " + gettext("#%(id)d %(area)s, %(started_at)s to %(ended)s: %(uses)d replies sent from "
+                             "%(suggestions)d suggestions") % {**item, "ended": ended}, file=out)
+        for row in item["by_language_channel"]:
+            print(f"    {row['uses']:5d}  {row['lang']}  {row['channel'] or ''}".rstrip(), file=out)
+        timeline = item["timeline"]
+        totals = ", ".join(str(bucket["total"]) for bucket in timeline["buckets"])
+        print("    " + gettext("running total every %(minutes)d minutes: %(totals)s")
+              % {"minutes": timeline["bucket_minutes"], "totals": totals}, file=out)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
