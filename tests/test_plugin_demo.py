@@ -160,6 +160,8 @@ DEMO_FIRST = {
     "demo-48220": {"delivery/tracking", "delivery/delayed"},  # Estonian: where is my parcel
     "demo-48231": {"billing/invoice-explained"},  # English: fees on the invoice
     "demo-48240": {"escalation/legal"},  # Finnish: a third wrong bill, and the consumer disputes board
+    "demo-48245": {"outage/acknowledge"},  # Estonian: the internet is down (outage mode: test_plugin_outage.py)
+    "demo-48251": {"outage/acknowledge"},  # English: the internet is down
 }
 
 

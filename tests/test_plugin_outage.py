@@ -30,8 +30,8 @@ pytest_plugins = ("support.browser_support",)
 pytestmark = [pytest.mark.browser, pytest.mark.live_server]
 
 HELSINKI = zoneinfo.ZoneInfo("Europe/Helsinki")  # the service's default time zone (KB_TIMEZONE)
-ESTONIAN = "Tere! Internet ei tööta juba hommikust saati ja telepilt hangub. Kas teie võrgus on rike?"
-ENGLISH = "Hi, my internet is down since this morning and calls keep dropping. Is there an outage in my area?"
+ESTONIAN = "Levi puudub ja kõned katkevad pidevalt. Mis teil toimub?"
+ENGLISH = "No signal at all and my broadband is down too. What is going on?"
 CONFIGURE = """async ([id, message, token]) => {
   await document.getElementById('panel').configure({apiBase: '', token, uiLang: 'fi', onInsert: () => {},
     conversation: {id, lastMessage: message, customer: {first_name: 'Kadri'}, agent: {first_name: 'Mikko'}, channel: 'chat'}});
@@ -130,13 +130,20 @@ def test_an_incident_from_the_command_line_in_the_demo_panel(page, outage_server
     assert "Alueella Tampere on" in text and "{{outage.area}}" not in text  # Twitter: the short text
     assert page.locator(f"{PANEL} .group.pinned [role=option]").count() == 1
 
-    # Estonian and English outage messages: the same reply first, the area filled in; a bill: not.
+    # The demo's Estonian and English outage messages: the same reply first, the area filled in.
+    for conversation, start in (("demo-48245", "Tere, Mari! Kahjuks on piirkonnas Tampere"),
+                                ("demo-48251", "Hi Emma, sorry about this: there's currently a disruption in Tampere")):
+        page.locator(f"[data-conversation={conversation}]").click()
+        page.wait_for_function(shadow(page, "[role=option] .full") + f"?.textContent.startsWith({json.dumps(start)})")
+        assert first_reply(page)[0] == "outage/acknowledge", conversation
+    # ... and other ones, in any conversation the panel is configured with.
     for conversation, message, start in (("outage-et", ESTONIAN, "Tere, Kadri! Kahjuks on piirkonnas Tampere"),
                                          ("outage-en", ENGLISH, "Hi Kadri, sorry about this: there's currently a disruption in Tampere")):
         configure(page, conversation, message)
         reply_id, text = first_reply(page)
         assert reply_id == "outage/acknowledge", conversation
         assert text.startswith(start), text
+    # A bill: its usual suggestions, nothing pinned.
     page.locator("[data-conversation=demo-48231]").click()  # James: fees on his invoice
     page.wait_for_function(shadow(page, "[role=option]") + "?.dataset.id?.startsWith('billing/')")
     assert page.locator(f"{PANEL} .group.pinned").count() == 0
@@ -166,8 +173,9 @@ def test_an_incident_from_the_command_line_in_the_demo_panel(page, outage_server
     page.locator(f"{PANEL} .incidents .incident.resolved").wait_for()
     assert page.locator(f"{PANEL} .incident.resolved .incident-title").inner_text() == "Korjattu: Tampere"
     assert page.locator(f"{PANEL} .incident-overdue").count() == 0
-    page.locator("[data-conversation=demo-48213]").click()
-    page.wait_for_function(shadow(page, "[role=option]") + "?.dataset.id === 'outage/resolved'")
+    for conversation in ("demo-48213", "demo-48245", "demo-48251"):
+        page.locator(f"[data-conversation={conversation}]").click()
+        page.wait_for_function(shadow(page, "[role=option]") + "?.dataset.id === 'outage/resolved'")
     for conversation, message in (("outage-et-2", ESTONIAN), ("outage-en-2", ENGLISH)):
         configure(page, conversation, message)
         assert first_reply(page)[0] == "outage/resolved", conversation
