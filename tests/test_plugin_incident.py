@@ -21,6 +21,7 @@ HELPERS = """async () => {
     good, {id: 9, area: '', state: 'active'}, {id: 10, area: 'Oulu', state: 'exploded'}, null, 'text',
     {...good, id: 11, next_update: '25:99'}]});
   const at = Date.parse('2026-12-01T12:30:00Z');
+  const seen = (id) => ({7: 1, 11: 1, 8: 3})[id];
   const box = document.createElement('div');
   m.renderBanner(box, [{...list[0], area: '<img src=x onerror="window.__xss=1">', note: '<b>note</b>'}], at);
   return {
@@ -32,12 +33,13 @@ HELPERS = """async () => {
     html: box.innerHTML.includes('&lt;img') && box.querySelectorAll('img, b').length === 0,
     alert: box.querySelector('[role=alert]')?.textContent,
     outdated: [
-      m.outdated(list[0], null, list),  // no suggestions yet: nothing to ask again
-      m.outdated(list[0], {polls: 1, ids: new Set([7, 11, 8])}, list),  // nothing changed
-      m.outdated(list[0], {polls: 1, ids: new Set([7, 11, 8])}, [{...list[0], updated_at: 'later'}, list[1], list[2]]),  // updated
-      m.outdated(list[0], {polls: 1, ids: new Set([7, 11, 8])}, [list[1], list[2]]),  // gone
-      m.outdated(null, {polls: 1, ids: new Set([11])}, list),  // declared since
-      m.outdated(null, {polls: 0, ids: new Set()}, list),  // not known when the suggestions came: not asked again
+      m.outdated(list[0], null, list, seen),  // no suggestions yet: nothing to ask again
+      m.outdated(list[0], 3, list, seen),  // nothing changed
+      m.outdated(list[0], 3, [{...list[0], updated_at: 'later'}, list[1], list[2]], seen),  // updated
+      m.outdated(list[0], 3, [list[1], list[2]], seen),  // gone
+      m.outdated(null, 2, list, seen),  // 8 was declared after poll 2
+      m.outdated(null, 0, [list[0], list[1]], seen),  // no poll before: the first one after (1) is what they knew
+      m.outdated(null, 0, list, seen),  // ... and 8 came later
     ],
   };
 }"""
@@ -56,7 +58,7 @@ def test_incident_helpers_in_the_browser(page, sample_server):
     assert result["calm"] == ["title", "next", "note"]  # fixed: no reminder
     assert result["html"] is True
     assert result["alert"].startswith("The next update was promised at 2:30 PM")
-    assert result["outdated"] == [False, False, True, True, True, False]
+    assert result["outdated"] == [False, False, True, True, True, False, True]
 
 
 # A panel in the demo page with a transport that answers like the API: /version and /i18n from

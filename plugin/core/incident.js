@@ -153,7 +153,7 @@ function readStore(store, key) {
 
 /**
  * Keeps the list of incidents current and calls `onChange(list)` when it changes.
- * configure() on every conversation opened; stop() when the panel leaves the page.
+ * configure() and start() on every conversation opened; stop() when the panel leaves the page.
  */
 export class IncidentWatch {
   constructor(onChange, { doc = globalThis.document, now = Date.now } = {}) {
@@ -168,23 +168,26 @@ export class IncidentWatch {
     this._interval = POLL_MS;
     this._polledAt = 0;
     this._timer = 0;
+    this._stopped = false;
     this._loading = null;
     this._raw = null; // the last answer of the service, as it came (for the shared store)
     this._fromSuggest = new Map(); // id -> when a /suggest answer brought it (kept over an older poll)
+    this._seen = new Map(); // id -> the number of the poll that first showed it
     this._onVisible = () => {
-      if (!this._hidden() && this._now() - this._polledAt >= this._interval) this.poll();
+      if (!this._stopped && !this._hidden() && this._now() - this._polledAt >= this._interval) this.poll();
     };
     doc?.addEventListener?.('visibilitychange', this._onVisible);
   }
 
   /**
-   * Use the API of the conversation just opened.
+   * Use the API of the conversation just opened (no request yet: see start()).
    * @param {{api: object, key: string, intervalMs?: number, store?: Storage|null}} options `key` names
    *   the service (another service's incidents are not this one's); `store` is shared by the frames of a
    *   host that counts calls, and then a conversation opened asks only when the interval has passed.
    */
   configure({ api, key, intervalMs = POLL_MS, store = null }) {
     this._api = api;
+    this._stopped = false;
     this._interval = Math.max(1000, Number(intervalMs) || POLL_MS);
     this._store = store;
     const storeKey = `vastaus:incidents:${key}`;
@@ -195,6 +198,7 @@ export class IncidentWatch {
       this.polls = 0;
       this._raw = null;
       this._fromSuggest.clear();
+      this._seen.clear();
       this._set([]);
     }
     const shared = store ? readStore(store, storeKey) : null;
@@ -204,8 +208,15 @@ export class IncidentWatch {
       this.polls += 1;
       this._set(incidentsFrom(shared.data));
     }
+  }
+
+  /**
+   * Ask now if the last answer is old (a conversation was opened), else at the next turn. The
+   * panel calls it once the conversation's suggestions are shown: they come first.
+   */
+  start() {
     const age = this._now() - this._polledAt;
-    if (age >= (store ? this._interval : Math.min(this._interval, OPEN_REFRESH_MS))) return this.poll();
+    if (age >= (this._store ? this._interval : Math.min(this._interval, OPEN_REFRESH_MS))) return this.poll();
     this._schedule();
     return Promise.resolve();
   }
@@ -258,10 +269,16 @@ export class IncidentWatch {
     return incident;
   }
 
+  /** No more polls (the panel left the page) until resume() or the next configure(). */
   stop() {
+    this._stopped = true;
     clearTimeout(this._timer);
     this._timer = 0;
-    this._doc?.removeEventListener?.('visibilitychange', this._onVisible);
+  }
+
+  resume() {
+    this._stopped = false;
+    if (this._api) this._schedule();
   }
 
   _hidden() {
@@ -270,6 +287,7 @@ export class IncidentWatch {
 
   _schedule() {
     clearTimeout(this._timer);
+    if (this._stopped) return;
     const wait = Math.max(0, this._polledAt + this._interval - this._now());
     this._timer = setTimeout(() => {
       if (this._hidden()) return; // asked again when the page is visible (_onVisible)
@@ -277,7 +295,13 @@ export class IncidentWatch {
     }, wait);
   }
 
+  /** The number of the poll (or shared answer) that first showed an incident; 0 if none did. */
+  seenAt(id) {
+    return this._seen.get(id) || 0;
+  }
+
   _set(list) {
+    for (const incident of list) if (!this._seen.has(incident.id)) this._seen.set(incident.id, this.polls);
     const before = signature(this.list);
     this.list = list;
     if (signature(list) !== before) this._onChange(list);
@@ -285,17 +309,18 @@ export class IncidentWatch {
 }
 
 /**
- * Whether suggestions given when `before` was known ({polls, ids}) are out of date for `list`:
- * the incident whose reply they pinned was updated, ended or is gone, or an incident was
- * declared since (the message may be about it). Unknown when no poll had answered before.
+ * Whether suggestions given after poll number `before` are out of date for `list`: the
+ * incident whose reply they pinned was updated, ended or is gone, or an incident was declared
+ * since (the message may be about it). `seen(id)` is the poll that first showed an incident;
+ * when no poll had answered before the suggestions, the first one after them is what they knew.
  */
-export function outdated(pinned, before, list) {
-  if (!before) return false;
+export function outdated(pinned, before, list, seen) {
+  if (before === null || before === undefined) return false;
   if (pinned) {
     const now = list.find((i) => i.id === pinned.id);
     if (!now || now.state !== pinned.state || now.updated_at !== pinned.updated_at) return true;
   }
-  return before.polls > 0 && list.some((i) => !before.ids.has(i.id));
+  return list.some((i) => seen(i.id) > Math.max(before, 1));
 }
 
 /** What identifies a state of the incidents: each one's id, state and last update. */

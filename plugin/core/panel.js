@@ -142,7 +142,8 @@ export class VastausPanel extends HTMLElement {
     this._escalations = [];
     this._pinned = []; // the incident's reply /suggest pinned for the customer's message
     this._incident = null; // the incident /suggest said the message is about (with its variables)
-    this._incidentsAtSuggest = null; // what was known of the incidents when the suggestions came
+    this._incidentsAtSuggest = null; // the watch's poll count when the suggestions came
+    this._askedFor = null; // the state of the incidents the suggestions were last asked again for
     this._watch = new IncidentWatch(() => this._onIncidents(), { doc: this.ownerDocument });
     this._unremind = () => {};
     this._suggestions = [];
@@ -168,6 +169,10 @@ export class VastausPanel extends HTMLElement {
   connectedCallback() {
     this.setAttribute('lang', currentLang());
     this.ownerDocument.addEventListener('keydown', this._onGlobalKey, true);
+    if (this._config) {
+      this._watch.resume(); // moved in the page: the incidents are watched again
+      this._showIncidents();
+    }
   }
 
   disconnectedCallback() {
@@ -234,7 +239,10 @@ export class VastausPanel extends HTMLElement {
     this._factsReady = this._loadFacts();
     this._setLangButtons();
     this._stringsReady = this._loadStrings();
-    return Promise.all([this._stringsReady, this._factsReady, this._suggest()]).then(() => undefined);
+    const suggested = this._suggest();
+    const watch = () => this._watch.start(); // the suggestions first, then the incidents
+    suggested.then(watch, watch);
+    return Promise.all([this._stringsReady, this._factsReady, suggested]).then(() => undefined);
   }
 
   /** Focus the search box (what Alt+Shift+V does). */
@@ -515,7 +523,7 @@ export class VastausPanel extends HTMLElement {
     this._suggestions = results.filter((item) => !this._pinned.some((p) => p.id === item.id));
     this._incidentsAtSuggest = null;
     if (this._incident) this._watch.merge(data.incident); // the banner shows it at once, before any poll
-    this._incidentsAtSuggest = { polls: this._watch.polls, ids: new Set(this._watch.list.map((i) => i.id)) };
+    this._incidentsAtSuggest = this._watch.polls;
     this._suggestWords = Array.isArray(data.words) ? data.words : [];
     this._suggestSearchId = data.search_id || null;
     this._clearError();
@@ -1025,7 +1033,7 @@ export class VastausPanel extends HTMLElement {
   _onIncidents() {
     this._showIncidents();
     const list = this._watch.list;
-    if (!this._config || !outdated(this._incident, this._incidentsAtSuggest, list)) return;
+    if (!this._config || !outdated(this._incident, this._incidentsAtSuggest, list, (id) => this._watch.seenAt(id))) return;
     const state = signature(list);
     if (state === this._askedFor) return;
     this._askedFor = state; // once for each state of the incidents, whatever the answer says
