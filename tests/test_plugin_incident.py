@@ -199,3 +199,36 @@ def test_a_new_incident_asks_for_the_suggestions_again_once(page, sample_server)
         page.clock.fast_forward("00:21")
         page.wait_for_function(f"() => {POLLS} > {polls}")
     assert page.evaluate("window.__asked.filter((p) => p === '/api/v1/suggest').length") == 2
+
+
+SHARED = """async () => {
+  const { IncidentWatch } = await import('/plugin/core/incident.js');
+  const memory = new Map();
+  const store = { getItem: (k) => memory.get(k) ?? null, setItem: (k, v) => memory.set(k, String(v)) };
+  const calls = [];
+  const api = (name) => ({ incidents: async () => { calls.push(name);
+    return { incidents: [{ id: 1, area: 'Tartu', state: 'active', updated_at: 'x' }] }; } });
+  const seen = { a: [], b: [] };
+  const a = new IncidentWatch((list) => seen.a.push(list.length));
+  const b = new IncidentWatch((list) => seen.b.push(list.length));
+  a.configure({ api: api('a'), key: 'k', intervalMs: 300000, store });
+  await a.start();
+  b.configure({ api: api('b'), key: 'k', intervalMs: 300000, store });  // the next ticket's frame
+  await b.start();
+  window.__watches = { a, b, calls, seen, memory };
+  return { calls: [...calls], seen, stored: [...memory.keys()] };
+}"""
+
+
+def test_a_hosts_frames_share_one_answer(page, sample_server):
+    """Freshdesk's way (incidentStore): the frames and tabs of one agent ask once per interval between them."""
+    page.clock.install()
+    page.goto(sample_server + DEMO)
+    first = page.evaluate(SHARED)
+    assert first["calls"] == ["a"]  # the second frame took the first one's answer
+    assert first["seen"] == {"a": [1], "b": [1]}
+    assert first["stored"] == ["vastaus:incidents"]  # one key, nothing of the service's address or token
+    page.clock.fast_forward("05:01")  # both frames' timers are due: one of them asks, the other takes its answer
+    page.wait_for_function("() => window.__watches.calls.length >= 2")
+    page.clock.fast_forward("00:01")
+    assert page.evaluate("window.__watches.calls.length") == 2

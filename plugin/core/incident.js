@@ -164,7 +164,8 @@ export class IncidentWatch {
     this._now = now;
     this._api = null;
     this._key = null;
-    this._store = null;
+    this._store = null; // a host app's own localStorage: one service, so one key (never the token in it)
+    this._storeKey = 'vastaus:incidents';
     this._interval = POLL_MS;
     this._polledAt = 0;
     this._timer = 0;
@@ -174,7 +175,10 @@ export class IncidentWatch {
     this._fromSuggest = new Map(); // id -> when a /suggest answer brought it (kept over an older poll)
     this._seen = new Map(); // id -> the number of the poll that first showed it
     this._onVisible = () => {
-      if (!this._stopped && !this._hidden() && this._now() - this._polledAt >= this._interval) this.poll();
+      if (this._stopped || this._hidden()) return;
+      this._adoptShared();
+      if (this._now() - this._polledAt >= this._interval) this.poll();
+      else this._schedule();
     };
     doc?.addEventListener?.('visibilitychange', this._onVisible);
   }
@@ -190,10 +194,8 @@ export class IncidentWatch {
     this._stopped = false;
     this._interval = Math.max(1000, Number(intervalMs) || POLL_MS);
     this._store = store;
-    const storeKey = `vastaus:incidents:${key}`;
     if (key !== this._key) {
       this._key = key;
-      this._storeKey = storeKey;
       this._polledAt = 0;
       this.polls = 0;
       this._raw = null;
@@ -201,13 +203,18 @@ export class IncidentWatch {
       this._seen.clear();
       this._set([]);
     }
-    const shared = store ? readStore(store, storeKey) : null;
-    if (shared && shared.at > this._polledAt) {
-      this._polledAt = shared.at;
-      this._raw = shared.data;
-      this.polls += 1;
-      this._set(incidentsFrom(shared.data));
-    }
+    this._adoptShared();
+  }
+
+  /** Take the answer another frame of the host had, if it is newer than this frame's; true if it was. */
+  _adoptShared() {
+    const shared = this._store ? readStore(this._store, this._storeKey) : null;
+    if (!shared || shared.at <= this._polledAt) return false;
+    this._polledAt = shared.at;
+    this._raw = shared.data;
+    this.polls += 1;
+    this._set(incidentsFrom(shared.data));
+    return true;
   }
 
   /**
@@ -291,7 +298,8 @@ export class IncidentWatch {
     const wait = Math.max(0, this._polledAt + this._interval - this._now());
     this._timer = setTimeout(() => {
       if (this._hidden()) return; // asked again when the page is visible (_onVisible)
-      this.poll();
+      if (this._adoptShared()) this._schedule(); // another tab of the agent asked meanwhile
+      else this.poll();
     }, wait);
   }
 
