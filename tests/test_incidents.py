@@ -231,6 +231,11 @@ def test_the_api_declares_changes_and_ends_with_an_admin_token(client):
     assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "unknown_incident"
 
 
+def test_control_characters_in_the_texts_become_spaces(client):
+    started = declare(client, area="Tam\x00pere", note="Masto\n\tkaatui\x07")
+    assert started["area"] == "Tam pere" and started["note"] == "Masto kaatui"
+
+
 def test_only_admin_tokens_declare_and_any_token_lists(client):
     assert client.post("/api/v1/incidents", json={"area": "Tampere"}, headers=AGENT).status_code == 403
     assert client.post("/api/v1/incidents", json={"area": "Tampere"}).status_code == 401
@@ -365,3 +370,13 @@ def test_the_report_counts_the_replies_sent_during_an_incident(client, capsys, d
     assert "running total every 10 minutes: 4" in out
     page = client.post("/insights", data={"since": "1d", "token": ADMIN_SECRET}).get_data(as_text=True)
     assert f'data-incident="{incident["id"]}"' in page and 'data-uses="4"' in page
+
+
+def test_with_two_incidents_a_message_naming_an_area_gets_that_one(client):
+    tampere = declare(client, area="Tampere")
+    tallinn = declare(client, area="Tallinn", next_update="16:00")  # the newest
+    assert suggest(client, "Miks mobiilivõrk Tallinnas maas on?")["incident"]["id"] == tallinn["id"]
+    assert suggest(client, "Netti ei toimi taas Tampereella, mikä on?")["incident"]["id"] == tampere["id"]
+    assert suggest(client, "My internet is down since this morning")["incident"]["id"] == tallinn["id"]
+    listed = client.get("/api/v1/incidents", headers=AGENT).get_json()["incidents"]
+    assert [item["area"] for item in listed] == ["Tallinn", "Tampere"]

@@ -8,6 +8,7 @@ What is checked against the knowledge base (the area's length, the replies) is c
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -24,6 +25,7 @@ from kb.usage.db import now
 AREA_VARIABLE = "outage.area"  # its max_length in kb.yaml is the longest area accepted
 NEXT_UPDATE_VARIABLE = "outage.next_update"
 NOTE_MAX_CHARS = 500
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MAX_REPLIES = 5
 ACTIVE, WINDING_DOWN, ENDED = "active", "winding_down", "ended"
 
@@ -90,7 +92,7 @@ class Declaration:
 def _clean_text(value: str, longest: int, empty: str, too_long: str) -> str:
     """*value* on one line with single spaces; IncidentError *empty* or *too_long* (a message
     with %(length)d and %(max)d) when it cannot be used."""
-    text = " ".join(value.split())
+    text = " ".join(CONTROL.sub(" ", value).split())  # one line; PostgreSQL refuses NUL in text
     if not text:
         raise IncidentError(empty)
     if len(text) > longest:
@@ -120,7 +122,7 @@ def check_declaration(declaration: Declaration, settings: KBSettings,
         except ValueError as exc:
             raise IncidentError(str(exc)) from None
     note = declaration.note
-    if note is not None and " ".join(note.split()):
+    if note is not None and " ".join(CONTROL.sub(" ", note).split()):
         note = _clean_text(note, NOTE_MAX_CHARS, "", gettext("The note is %(length)d characters long; it may be "
                                                             "at most %(max)d."))
     elif note is not None:
