@@ -23,7 +23,14 @@ HELPERS = """async () => {
   const at = Date.parse('2026-12-01T12:30:00Z');
   const seen = (id) => ({7: 1, 11: 1, 8: 3})[id];
   const box = document.createElement('div');
-  m.renderBanner(box, [{...list[0], area: '<img src=x onerror="window.__xss=1">', note: '<b>note</b>'}], at);
+  const shownList = [{...list[0], area: '<img src=x onerror="window.__xss=1">', note: '<b>note</b>'}];
+  m.renderBanner(box, shownList, at);
+  const card = box.firstChild;
+  m.renderBanner(box, shownList, at + 1000);  // the same words: the live region is left alone
+  const kept = box.firstChild === card;
+  m.renderBanner(box, shownList, at - 1000);  // before the promised time: no reminder, redrawn
+  const redrawn = box.firstChild !== card && !box.querySelector('[role=alert]');
+  m.renderBanner(box, shownList, at);
   return {
     ids: list.map((i) => i.id), bad: m.incidentsFrom({incidents: 'no'}).length, noTime: list[1].next_update,
     due: [m.overdue(list[0], at - 1), m.overdue(list[0], at), m.overdue(list[1], at + 1e9), m.overdue(list[2], at + 1e9)],
@@ -31,7 +38,7 @@ HELPERS = """async () => {
     clock: ['fi', 'et', 'en'].map((lang) => m.clock('14:30', lang)).concat([m.clock('nonsense', 'fi')]),
     lines: m.bannerLines(list[0], at).map(([kind]) => kind), calm: m.bannerLines(list[2], at).map(([kind]) => kind),
     html: box.innerHTML.includes('&lt;img') && box.querySelectorAll('img, b').length === 0,
-    alert: box.querySelector('[role=alert]')?.textContent,
+    alert: box.querySelector('[role=alert]')?.textContent, kept, redrawn,
     outdated: [
       m.outdated(list[0], null, list, seen),  // no suggestions yet: nothing to ask again
       m.outdated(list[0], 3, list, seen),  // nothing changed
@@ -57,6 +64,7 @@ def test_incident_helpers_in_the_browser(page, sample_server):
     assert result["lines"] == ["title", "next", "note", "overdue"]
     assert result["calm"] == ["title", "next", "note"]  # fixed: no reminder
     assert result["html"] is True
+    assert result["kept"] is True and result["redrawn"] is True
     assert result["alert"].startswith("The next update was promised at 2:30 PM")
     assert result["outdated"] == [False, False, True, True, True, False, True]
 

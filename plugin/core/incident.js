@@ -117,12 +117,19 @@ export function bannerLines(incident, now = Date.now()) {
   return lines;
 }
 
+const shown = new WeakMap(); // banner box -> what it says now
+
 /**
  * Draw the banners into `box` (text nodes only). The reminder of each incident is announced
  * once, when it appears (role=alert); the rest is a polite region.
  */
 export function renderBanner(box, incidents, now = Date.now()) {
   const doc = box.ownerDocument;
+  box.setAttribute('aria-label', _('Incidents'));
+  // Redrawn only when what it says changes: a live region redrawn would be read out again.
+  const said = JSON.stringify(incidents.map((incident) => [incident.id, incident.state, bannerLines(incident, now)]));
+  if (shown.get(box) === said) return;
+  shown.set(box, said);
   const cards = incidents.map((incident) => {
     const card = doc.createElement('div');
     card.className = `incident ${incident.state === 'active' ? 'active' : 'resolved'}${overdue(incident, now) ? ' late' : ''}`;
@@ -139,7 +146,6 @@ export function renderBanner(box, incidents, now = Date.now()) {
   });
   box.replaceChildren(...cards);
   box.hidden = cards.length === 0;
-  box.setAttribute('aria-label', _('Incidents'));
 }
 
 function readStore(store, key) {
