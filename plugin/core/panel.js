@@ -232,7 +232,8 @@ export class VastausPanel extends HTMLElement {
       this._results = null;
       this._activeId = null;
       this._guidanceOpen = null;
-      this._input.value = '';
+      // What the agent typed before the very first conversation arrived is searched, not lost.
+      if (previous) this._input.value = '';
     }
     this._rendered.clear();
     this._openedAt = performance.now();
@@ -242,7 +243,8 @@ export class VastausPanel extends HTMLElement {
     const suggested = this._suggest();
     const watch = () => this._watch.start(); // the suggestions first, then the incidents
     suggested.then(watch, watch);
-    return Promise.all([this._stringsReady, this._factsReady, suggested]).then(() => undefined);
+    const early = previous ? '' : this._input.value.trim();
+    return Promise.all([this._stringsReady, this._factsReady, suggested, early ? this._search(early) : null]).then(() => undefined);
   }
 
   /** Focus the search box (what Alt+Shift+V does). */
