@@ -358,7 +358,7 @@ def document(settings: KBSettings, max_query: int, max_message: int, tokens_requ
         "lang": optional(lang), "channel": optional(channel),
         "helpdesk": optional({"type": "string", "minLength": 1, "maxLength": 40}),
     }, required=("type", "search_id", "snippet_id"), closed=True)
-    area = {"type": "string", "minLength": 1, "pattern": r"\S",
+    area = {"type": "string", "minLength": 1, "pattern": r"[^\s\x00-\x1f\x7f]",  # something printable
             **({"maxLength": settings.variables[AREA_VARIABLE].max_length} if AREA_VARIABLE in settings.variables
                else {})}
     clock = {"type": "string", "pattern": CLOCK.pattern + "|^$", "example": "14:30",
