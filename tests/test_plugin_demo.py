@@ -160,6 +160,8 @@ DEMO_FIRST = {
     "demo-48220": {"delivery/tracking", "delivery/delayed"},  # Estonian: where is my parcel
     "demo-48231": {"billing/invoice-explained"},  # English: fees on the invoice
     "demo-48240": {"escalation/legal"},  # Finnish: a third wrong bill, and the consumer disputes board
+    "demo-48245": {"outage/acknowledge"},  # Estonian: the internet is down (outage mode: test_plugin_outage.py)
+    "demo-48251": {"outage/acknowledge"},  # English: the internet is down
 }
 
 
@@ -358,3 +360,25 @@ def test_a_placeholder_field_updates_the_length_counter(page, sample_server):
       return badge.textContent === `${expected} / 280`;
     }""", arg=[expected])
     active.locator(".full", has_text="klo 14.30").wait_for()  # the service's rendering, Finnish time
+
+
+def test_typing_before_the_first_conversation_is_searched(page, sample_server):
+    """The extension opens its panel before the conversation reaches it: what the agent types in
+    between is searched once the conversation arrives, not lost (the search box was live already)."""
+    page.goto(sample_server + DEMO)
+    page.evaluate("""async () => {
+      await customElements.whenDefined('vastaus-panel');
+      const panel = document.createElement('vastaus-panel');
+      panel.id = 'early';
+      document.body.prepend(panel);
+      const input = panel.shadowRoot.querySelector('input[role=combobox]');
+      input.value = 'lasku';
+      input.dispatchEvent(new Event('input'));
+      await new Promise((resolve) => setTimeout(resolve, 300));  // longer than the search's pause
+      window.__early = [];
+      panel.addEventListener('vastaus-results', (event) => window.__early.push(event.detail));
+      await panel.configure({apiBase: '', uiLang: 'fi', conversation: {id: 'early-1', lastMessage: ''}});
+    }""")
+    page.wait_for_function("() => window.__early.some((r) => r.source === 'search' && r.query === 'lasku')")
+    assert page.locator("#early input[role=combobox]").input_value() == "lasku"
+    assert page.locator("#early [role=option]").first.get_attribute("data-id").startswith("billing/")

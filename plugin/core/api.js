@@ -181,6 +181,8 @@ export function createApi({ transport, timeoutMs = DEFAULT_TIMEOUT_MS }) {
     events: (events) => call('POST', '/api/v1/events', { events }),
     /** GET /version: what is served, with the knowledge base's languages and channels (kb.yaml). */
     version: (signal) => call('GET', '/api/v1/version', undefined, signal),
+    /** GET /incidents: the declared incidents (active ones first), for the banner. */
+    incidents: (signal) => call('GET', '/api/v1/incidents', undefined, signal),
     /** GET /i18n/<lang>: the panel's interface strings. */
     strings: (lang, signal) => call('GET', `/api/v1/i18n/${encodeURIComponent(lang)}`, undefined, signal),
   };

@@ -6,6 +6,8 @@
  * into the reply box:
  *
  *   panel.configure({apiBase, token, uiLang, replyLang, theme ('light'|'dark'), transport, onInsert,
+ *                    incidentPollMs (how often to ask for the incidents, default incident.js POLL_MS),
+ *                    incidentStore (a Storage shared by a host's frames, so they ask once between them),
  *                    helpdesk, searchDelayMs (pause before a search, default 150), preview (false: ask
  *                    the service to render only when a reply is used, for hosts that count calls),
  *                    explain ({kind: () => text}, a host's own words for an error kind),
@@ -31,6 +33,9 @@
  *   replaces, and keeps the previous list on screen until the new one arrives.
  * - Escalations the customer's message calls for come first, marked, and are inserted
  *   exactly as approved (the long text, never a short variant; only placeholders filled).
+ * - During a declared incident (incident.js) a banner says so, and the incident's reply, which
+ *   /suggest pins for a message about it, comes next with the incident's area and next update
+ *   time filled in as values the agent can still change.
  * - Every request has a time limit and every failure a message and a Retry button: the
  *   panel never freezes an agent's work.
  */
@@ -39,6 +44,7 @@ import { ApiError, createApi, DEFAULT_TIMEOUT_MS, fetchTransport, isAbort } from
 import { copyText } from './clipboard.js';
 import { buildFields } from './fields.js';
 import { _, currentLang, format, ngettext, setCatalog } from './i18n.js';
+import { IncidentWatch, incidentFrom, outdated, remindAt, renderBanner, signature } from './incident.js';
 import { loadReplyLang, saveReplyLang } from './storage.js';
 import { STYLES } from './styles.js';
 import { appendMarked, excerpt, fill, holesIn, shiftRanges, wordRanges } from './text.js';
@@ -134,6 +140,12 @@ export class VastausPanel extends HTMLElement {
     this._stringsLang = null;
     this._replyLang = null;
     this._escalations = [];
+    this._pinned = []; // the incident's reply /suggest pinned for the customer's message
+    this._incident = null; // the incident /suggest said the message is about (with its variables)
+    this._incidentsAtSuggest = null; // the watch's poll count when the suggestions came
+    this._askedFor = null; // the state of the incidents the suggestions were last asked again for
+    this._watch = new IncidentWatch(() => this._onIncidents(), { doc: this.ownerDocument });
+    this._unremind = () => {};
     this._suggestions = [];
     this._suggestWords = [];
     this._results = null; // null: no query, the suggestions are shown
@@ -155,13 +167,20 @@ export class VastausPanel extends HTMLElement {
   }
 
   connectedCallback() {
+    this.setAttribute('lang', currentLang());
     this.ownerDocument.addEventListener('keydown', this._onGlobalKey, true);
+    if (this._config) {
+      this._watch.resume(); // moved in the page: the incidents are watched again
+      this._showIncidents();
+    }
   }
 
   disconnectedCallback() {
     this.ownerDocument.removeEventListener('keydown', this._onGlobalKey, true);
     for (const controller of Object.values(this._controllers)) controller?.abort();
     clearTimeout(this._debounce);
+    this._watch.stop();
+    this._unremind();
   }
 
   /** The knowledge base's languages, their names and its channels with limits (see factsFrom). */
@@ -203,20 +222,29 @@ export class VastausPanel extends HTMLElement {
     // A hint, a code or a locale ('fi-FI'): used only if the knowledge base has that language (_lang).
     const given = typeof cfg.replyLang === 'string' && cfg.replyLang ? cfg.replyLang.split(/[-_]/)[0].toLowerCase() : null;
     if (!sameConversation || stored) this._replyLang = stored || given;
+    this._incidentsAtSuggest = null; // asked again below: a poll answer must not ask a second time
+    this._watch.configure({ api: this._api, key: this._serviceKey(), intervalMs: cfg.incidentPollMs, store: cfg.incidentStore || null });
     if (!sameConversation) {
       this._escalations = [];
+      this._pinned = [];
+      this._incident = null;
       this._suggestions = [];
       this._results = null;
       this._activeId = null;
       this._guidanceOpen = null;
-      this._input.value = '';
+      // What the agent typed before the very first conversation arrived is searched, not lost.
+      if (previous) this._input.value = '';
     }
     this._rendered.clear();
     this._openedAt = performance.now();
     this._factsReady = this._loadFacts();
     this._setLangButtons();
     this._stringsReady = this._loadStrings();
-    return Promise.all([this._stringsReady, this._factsReady, this._suggest()]).then(() => undefined);
+    const suggested = this._suggest();
+    const watch = () => this._watch.start(); // the suggestions first, then the incidents
+    suggested.then(watch, watch);
+    const early = previous ? '' : this._input.value.trim();
+    return Promise.all([this._stringsReady, this._factsReady, suggested, early ? this._search(early) : null]).then(() => undefined);
   }
 
   /** Focus the search box (what Alt+Shift+V does). */
@@ -271,20 +299,22 @@ export class VastausPanel extends HTMLElement {
       if (!event.target.closest('button, input')) event.preventDefault();
     });
     this._hint = el(doc, 'p', { class: 'hint' });
-    panel.append(head, search, this._progress, this._status, this._error, this._list, this._hint);
+    this._banner = el(doc, 'div', { class: 'incidents', role: 'region', 'aria-live': 'polite', hidden: true });
+    panel.append(head, this._banner, search, this._progress, this._status, this._error, this._list, this._hint);
     this._root.append(panel);
     this._applyStrings();
   }
 
   /** Texts that do not depend on results, in the interface language. */
   _applyStrings() {
-    this._root.host.setAttribute('lang', currentLang());
+    if (this.isConnected) this.setAttribute('lang', currentLang()); // document.createElement() may not set attributes
     this._langGroup.setAttribute('aria-label', _('Reply language'));
     this._label.textContent = _('Search replies');
     this._input.setAttribute('placeholder', _('Search replies…'));
     this._input.setAttribute('aria-keyshortcuts', 'Alt+Shift+V');
     this._list.setAttribute('aria-label', _('Reply suggestions'));
     this._retryButton.textContent = _('Retry');
+    this._showIncidents();
     this._hint.textContent = this._insertEnabled()
       ? _('↑ ↓ choose · Enter insert · Shift+Enter copy · Alt+G guidance · Esc clear')
       : _('↑ ↓ choose · Enter copy · Alt+G guidance · Esc clear');
@@ -339,14 +369,19 @@ export class VastausPanel extends HTMLElement {
 
   // -- data ---------------------------------------------------------------------------------
 
+  /** Which service the panel talks to: its facts and incidents are that service's. */
+  _serviceKey() {
+    const cfg = this._config;
+    return JSON.stringify([cfg.transport ? 'transport' : cfg.apiBase, cfg.token]);
+  }
+
   /**
    * Ask the service for the knowledge base's facts, once for each service; again only after a
    * failure (Retry, refresh, or the next configure). Never rejects: without facts the panel
    * works on, with no reply languages to choose and no length limits.
    */
   _loadFacts() {
-    const cfg = this._config;
-    const key = JSON.stringify([cfg.transport ? 'transport' : cfg.apiBase, cfg.token]);
+    const key = this._serviceKey();
     if (key !== this._factsKey) {
       this._factsKey = key;
       this._factsLoading = null;
@@ -393,15 +428,32 @@ export class VastausPanel extends HTMLElement {
     return this._typed.get(key);
   }
 
-  /** Every value for the placeholders: kb.yaml's defaults, what the agent typed, the helpdesk's. */
+  /** The values /suggest gave for the incident the message is about ({'outage.area': ...}). */
+  _incidentValues() {
+    return this._incident ? { ...this._incident.variables } : {};
+  }
+
+  /**
+   * Every value for the placeholders: kb.yaml's defaults, what the agent typed, the helpdesk's;
+   * for the incident's placeholders (outage.*) the incident's values, which only the agent may
+   * change. An incident's value the agent emptied stays empty (a placeholder to fill).
+   */
   _variables(typed = true) {
     const conv = this._config.conversation;
     const defaults = {};
     for (const [name, spec] of Object.entries(this._facts.variables)) {
       if (typeof spec.default === 'string' && spec.default.trim()) defaults[name] = spec.default;
     }
-    const agent = typed ? Object.fromEntries(Object.entries(this._typedValues()).filter(([, value]) => value.trim())) : {};
+    const incident = this._incidentValues();
+    const entered = typed ? Object.entries(this._typedValues()) : [];
+    const agent = Object.fromEntries(entered.filter(([, value]) => value.trim()));
     const values = { ...defaults, ...agent, ...(this._config.variables || {}), ...(conv.variables || {}) };
+    const own = Object.fromEntries(entered);
+    for (const [name, value] of Object.entries(incident)) {
+      if (!Object.hasOwn(own, name)) values[name] = value;
+      else if (own[name].trim()) values[name] = own[name];
+      else delete values[name];
+    }
     const put = (name, value) => {
       if (value !== undefined && value !== null && String(value).trim()) values[name] = String(value).trim();
     };
@@ -431,6 +483,8 @@ export class VastausPanel extends HTMLElement {
     if (!message) {
       this._controllers.suggest?.abort();
       this._escalations = [];
+      this._pinned = [];
+      this._incident = null;
       this._suggestions = [];
       this._suggestWords = [];
       this._render();
@@ -464,7 +518,14 @@ export class VastausPanel extends HTMLElement {
     }
     this._activeId = null; // new results: the best one is active, so Enter takes it
     this._escalations = Array.isArray(data.escalations) ? data.escalations.map((e) => ({ ...e, kind: 'escalation', triggered: true })) : [];
-    this._suggestions = Array.isArray(data.results) ? data.results : [];
+    const results = Array.isArray(data.results) ? data.results.filter((item) => item && typeof item === 'object') : [];
+    this._incident = incidentFrom(data.incident);
+    // Pinned for this message's incident: kept on top while the agent searches, like escalations.
+    this._pinned = this._incident ? results.filter((item) => item.pinned === true).map((item) => ({ ...item, triggered: true })) : [];
+    this._suggestions = results.filter((item) => !this._pinned.some((p) => p.id === item.id));
+    this._incidentsAtSuggest = null;
+    if (this._incident) this._watch.merge(data.incident); // the banner shows it at once, before any poll
+    this._incidentsAtSuggest = this._watch.polls;
     this._suggestWords = Array.isArray(data.words) ? data.words : [];
     this._suggestSearchId = data.search_id || null;
     this._clearError();
@@ -539,18 +600,20 @@ export class VastausPanel extends HTMLElement {
 
   // -- showing ------------------------------------------------------------------------------
 
-  /** What the list shows: triggered escalations first, then suggestions or search results. */
+  /** What the list shows: triggered escalations first, the incident's reply, then suggestions or search results. */
   _items() {
     const pinned = this._escalations;
     const shown = new Set(pinned.map((item) => item.id));
+    const incident = this._pinned.filter((item) => !shown.has(item.id));
+    for (const item of incident) shown.add(item.id);
     const rest = (this._results ?? this._suggestions).filter((item) => !shown.has(item.id));
-    return { pinned, rest };
+    return { pinned, incident, rest };
   }
 
   _render() {
     if (!this._config) return;
     const doc = this.ownerDocument;
-    const { pinned, rest } = this._items();
+    const { pinned, incident, rest } = this._items();
     const words = this._results ? this._words : this._suggestWords;
     const values = this._variables();
     this._options = [];
@@ -559,6 +622,13 @@ export class VastausPanel extends HTMLElement {
       const group = el(doc, 'div', { role: 'group', class: 'group escalations', 'aria-label': _('Escalation: use the approved wording') });
       group.append(el(doc, 'div', { class: 'group-title', 'aria-hidden': 'true' }, _('Escalation: use the approved wording')));
       for (const item of pinned) group.append(this._option(item, words, values));
+      fragment.append(group);
+    }
+    if (incident.length) {
+      const title = this._incident.state === 'active' ? _('Outage: the reply everyone sends') : _('Outage fixed: the reply everyone sends');
+      const group = el(doc, 'div', { role: 'group', class: 'group pinned', 'aria-label': title });
+      group.append(el(doc, 'div', { class: 'group-title', 'aria-hidden': 'true' }, title));
+      for (const item of incident) group.append(this._option(item, words, values));
       fragment.append(group);
     }
     if (rest.length) {
@@ -582,13 +652,14 @@ export class VastausPanel extends HTMLElement {
     const index = this._options.length;
     const escalation = item.kind === 'escalation';
     const option = el(doc, 'div', {
-      role: 'option', id: `${this._uid}-opt-${index}`, class: `option${escalation ? ' escalation' : ''}`,
+      role: 'option', id: `${this._uid}-opt-${index}`, class: `option${escalation ? ' escalation' : ''}${item.pinned ? ' pinned' : ''}`,
       'aria-selected': 'false', 'data-id': item.id, lang: item.lang,
     });
     const top = el(doc, 'div', { class: 'top' });
     top.append(el(doc, 'span', { class: 'title' }, item.title));
     const badges = el(doc, 'span', { class: 'badges' });
     if (escalation) badges.append(el(doc, 'span', { class: 'badge esc' }, _('Escalation')));
+    if (item.pinned) badges.append(el(doc, 'span', { class: 'badge outage' }, _('Outage')));
     badges.append(el(doc, 'span', { class: 'badge lang', title: this._langName(item.lang) }, String(item.lang).toUpperCase()));
     if (item.fallback) {
       badges.append(el(doc, 'span', { class: 'badge warn', title: format(_('No text in {language}; shown in {shown}.'),
@@ -694,14 +765,16 @@ export class VastausPanel extends HTMLElement {
    */
   _showFields(entry) {
     const parts = entry.parts;
-    const names = fill(entry.item.body, this._variables(false)).missing;
+    const missing = fill(entry.item.body, this._variables(false)).missing;
+    const incident = this._incidentValues(); // filled, and still the agent's to change: a field each
+    const names = fill(entry.item.body, {}).missing.filter((name) => missing.includes(name) || Object.hasOwn(incident, name));
     if (!names.length) {
       parts.fields.replaceChildren();
       parts.form = null;
       return;
     }
     const form = buildFields(this.ownerDocument, {
-      names, specs: this._facts.variables, values: this._typedValues(), id: entry.option.id,
+      names, specs: this._facts.variables, values: { ...incident, ...this._typedValues() }, id: entry.option.id,
       onInput: (name, value) => this._onField(entry, name, value),
       onSubmit: (force) => this._use(entry.item, this._insertEnabled() ? 'insert' : 'copy', { force }),
       onEscape: () => this.focusSearch(),
@@ -942,6 +1015,32 @@ export class VastausPanel extends HTMLElement {
     if (retry) retry();
     else this.refresh();
     this._loadStrings(true);
+  }
+
+  // -- incidents ----------------------------------------------------------------------------
+
+  /** The banner, and the reminder's timer set for the next promised moment. */
+  _showIncidents() {
+    const list = this._watch.list;
+    renderBanner(this._banner, list);
+    this._unremind();
+    this._unremind = remindAt(list, () => this._showIncidents());
+  }
+
+  /**
+   * The incidents changed: show them, and ask for suggestions again when what they were
+   * given for is out of date: the pinned reply's incident was updated or ended, or a new
+   * incident was declared after the suggestions came (the message may be about it).
+   */
+  _onIncidents() {
+    this._showIncidents();
+    const list = this._watch.list;
+    if (!this._config || !outdated(this._incident, this._incidentsAtSuggest, list, (id) => this._watch.seenAt(id))) return;
+    const state = signature(list);
+    if (state === this._askedFor) return;
+    this._askedFor = state; // once for each state of the incidents, whatever the answer says
+    this._incidentsAtSuggest = null;
+    this._suggest();
   }
 
   // -- state and messages -------------------------------------------------------------------

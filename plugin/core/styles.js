@@ -30,6 +30,19 @@ export const STYLES = `
   animation: slide 1s linear infinite; }
 @keyframes slide { from { background-position: 100% 0; } to { background-position: -100% 0; } }
 @media (prefers-reduced-motion: reduce) { .progress.on { animation: none; background: var(--accent); } }
+.incidents { display: flex; flex-direction: column; gap: 6px; }
+.incidents[hidden] { display: none; }
+.incident { border-radius: 8px; padding: 7px 10px; border: 1px solid #f7c59f; border-left: 4px solid #c4320a; background: #fff6ed;
+  color: #5c1d05; }
+.incident p { margin: 0; }
+.incident-title { font-weight: 650; }
+.incident-next, .incident-note { font-size: 12px; }
+.incident .incident-overdue { margin-top: 4px; padding: 4px 6px; border-radius: 4px; background: #c4320a; color: #fff;
+  font-size: 12px; font-weight: 600; }
+.incident.resolved { border-color: var(--line); border-left-color: var(--accent); background: var(--accent-soft); color: #0b4d38; }
+.pinned .group-title { color: #b93815; }
+.option.pinned { border-left: 4px solid #c4320a; }
+.badge.outage { background: #c4320a; color: #fff; font-weight: 600; }
 .status { margin: 0; min-height: 1.2em; color: var(--muted); font-size: 12px; }
 .error { border: 1px solid #f4b4ae; background: #fef3f2; color: #7a271a; border-radius: 8px; padding: 8px 10px;
   display: flex; gap: 8px; align-items: center; justify-content: space-between; }
@@ -86,6 +99,9 @@ mark.hole { background: #fee2e2; color: #9b1c1c; outline: 1px dashed #d64545; fo
 :host([data-theme="dark"]) input { background: #1f2933; color: #e4e7eb; }
 :host([data-theme="dark"]) .option.active { background: #17302a; }
 :host([data-theme="dark"]) .option.escalation { background: var(--esc-soft); }
+:host([data-theme="dark"]) .incident { background: #3b1d0c; border-color: #93370d; color: #fde7d6; }
+:host([data-theme="dark"]) .incident.resolved { background: var(--accent-soft); border-color: var(--line); color: #c6f7e2; }
+:host([data-theme="dark"]) .pinned .group-title { color: #fb9a6a; }
 :host([data-theme="dark"]) .badge { background: #323f4b; color: #e4e7eb; }
 :host([data-theme="dark"]) .badge.length { background: var(--accent-soft); color: #c6f7e2; }
 :host([data-theme="dark"]) .guidance, :host([data-theme="dark"]) .shortcut { background: #323f4b; }

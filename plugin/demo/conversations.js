@@ -1,8 +1,9 @@
 /**
  * Sample conversations of the demo helpdesk: one Finnish network outage (on Twitter, so
  * the channel's character limit shows), one Estonian late parcel, one English invoice question,
- * and one Finnish billing complaint that threatens the consumer disputes board, which
- * calls for the approved legal escalation wording.
+ * one Finnish billing complaint that threatens the consumer disputes board, which
+ * calls for the approved legal escalation wording, and the same outage in Estonian and in
+ * English (with `kb incident start`, all three get the incident's reply first: docs/outage-mode.rst).
  */
 export const AGENT = { first_name: 'Mikko', name: 'Mikko Laine' };
 
@@ -48,6 +49,26 @@ export const CONVERSATIONS = [
       { from: 'customer', time: '11:20', text: 'Laskussa on taas väärä summa.' },
       { from: 'agent', time: '11:26', text: 'Hei Pekka, kiitos viestistä! Tarkistan laskusi heti.' },
       { from: 'customer', time: '11:31', text: 'Tämä on jo kolmas kerta kun laskutus menee väärin. Jos tätä ei korjata heti, vien asian kuluttajariitalautakuntaan.' },
+    ],
+  },
+  {
+    id: 'demo-48245',
+    ticket: { id: '48245' },
+    channel: 'facebook',
+    customer: { first_name: 'Mari', name: 'Mari Kask' },
+    subject: 'Internet ei tööta',
+    messages: [
+      { from: 'customer', time: '11:48', text: 'Tere! Internet ei tööta juba hommikust saati ja telepilt hangub. Kas teie võrgus on rike?' },
+    ],
+  },
+  {
+    id: 'demo-48251',
+    ticket: { id: '48251' },
+    channel: 'chat',
+    customer: { first_name: 'Emma', name: 'Emma Wilson' },
+    subject: 'Internet down',
+    messages: [
+      { from: 'customer', time: '11:52', text: 'Hi, my internet is down since this morning and calls keep dropping. Is there an outage in my area?' },
     ],
   },
 ];

@@ -102,9 +102,7 @@ async function main() {
   $('api-url').value = stored.apiUrl || '';
   $('token').value = stored.token || '';
   $('sites').value = (stored.sites || []).join('\n');
-  await Promise.all([loadLanguages(stored.apiUrl, stored.uiLang || ''),
-    loadStrings(stored.apiUrl, stored.uiLang || navigator.language.slice(0, 2))]);
-  applyStrings();
+  // The buttons work before the service's languages and strings arrive: a click is never lost.
   $('form').addEventListener('submit', async (event) => {
     event.preventDefault();
     const status = $('status');
@@ -146,6 +144,9 @@ async function main() {
       status.textContent = err.message;
     }
   });
+  await Promise.all([loadLanguages(stored.apiUrl, stored.uiLang || ''),
+    loadStrings(stored.apiUrl, stored.uiLang || navigator.language.slice(0, 2))]);
+  applyStrings();
 }
 
 main();
