@@ -11,7 +11,7 @@
  *
  * The request budget: Freshworks allows an app 50 request-template calls a minute for the
  * whole account, every agent together. So the app spends calls only where they bring
- * something: /version and the interface strings are kept for 10 minutes in the app's
+ * something: /version and the interface strings are kept for 20 minutes in the app's
  * localStorage (the sidebar frame is reloaded for every ticket), a reply is rendered by the
  * service only when it is inserted or copied (the preview is filled here), and a search
  * waits for the agent to pause (600 ms). A ticket then costs one call (suggest), each use
@@ -24,8 +24,10 @@
 import { cachingTransport } from '../core/index.js';
 import { _ } from '../core/i18n.js';
 
-/** Freshdesk's pace for the incidents: one call an agent every 5 minutes (see the budget). */
-const INCIDENT_POLL_MS = 5 * 60 * 1000;
+/** Freshdesk's pace for the incidents: one call an agent every 10 minutes (see the budget). */
+const INCIDENT_POLL_MS = 10 * 60 * 1000;
+/** How long /version and the interface strings are kept: they change when the service is deployed. */
+const STATIC_CACHE_MS = 20 * 60 * 1000;
 const SOURCES = { 1: 'email', 2: 'email', 5: 'twitter', 6: 'facebook', 7: 'chat', 10: 'email' };
 
 /**
@@ -119,7 +121,7 @@ async function main() {
   await panel.configure({
     uiLang,
     replyLang: language(customer.language) || undefined,
-    transport: cachingTransport(fdkTransport(client, uiLang), { storage: storage() }),
+    transport: cachingTransport(fdkTransport(client, uiLang), { storage: storage(), ttlMs: STATIC_CACHE_MS }),
     searchDelayMs: 600,
     preview: false,
     incidentPollMs: INCIDENT_POLL_MS,
