@@ -182,6 +182,15 @@ class Services:
         with self._reading:
             return self._service().snippets(kind=kind)
 
+    def counts(self) -> dict[str, int]:
+        """How many snippets of each kind the index in service has."""
+        with self._reading:
+            return self._service().counts()
+
+    def first_id(self, kind: str) -> str | None:
+        with self._reading:
+            return self._service().first_id(kind)
+
     def doc_count(self) -> int:
         with self._reading:
             return self._service().doc_count()

@@ -1,7 +1,7 @@
 """The search engine: the only package that imports Whoosh.
 
 Its small interface is :func:`build`, :func:`update`, :class:`Engine` (``search``, ``vocabulary``,
-``get``, ``all_data``) and the :class:`Clause` list a query plan is made of.
+``get``, ``all_data``, ``count``) and the :class:`Clause` list a query plan is made of.
 Everything about language lives in :mod:`kb.analysis` and :mod:`kb.planner`; replacing
 Whoosh means rewriting this package only.
 

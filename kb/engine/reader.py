@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import threading
 import time
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +24,11 @@ from kb.engine.documents import META_FILE, Clause, Hit, Vocabulary, current_buil
 BM25_B = 0.75
 BM25_K1 = 1.2
 GROUP_TIE = 0.1  # a group of clauses scores its best one plus this share of the others (DisjunctionMax)
+# What a view keeps of what queries asked for, least recently used dropped first: kept whole, the
+# postings and stored data of a day's queries would grow towards the whole index (at 10,000
+# snippets 4 million postings and 25 MB of stored text, five times that at 50,000) in every worker.
+POSTINGS_CACHE_BYTES = 8 * 2**20  # document numbers and scores of the terms asked most recently
+STORED_CACHE = 1024  # stored data of the documents shown most recently
 
 
 _BYTE_TO_LENGTH = np.array([byte_to_length(code) for code in range(256)], dtype=np.float64)
@@ -87,10 +94,11 @@ class _View:
         self.size = self.reader.doc_count_all()  # document numbers run below this
         self.leaves = list(self.reader.leaf_readers())  # (segment reader, first document number)
         self.count = max(self.reader.doc_count(), 1)
-        self._postings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+        self._postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._postings_bytes = 0
         self._lengths: dict[str, np.ndarray] = {}
         self._masks: dict[tuple[str, str], np.ndarray] = {}
-        self._stored: dict[int, tuple[str, str]] = {}
+        self._stored: OrderedDict[int, tuple[str, str]] = OrderedDict()
         self._saved_vocabulary = read_vocabulary(build_dir)  # None for a build without one: read from Whoosh
         self._vocab: Vocabulary = {}
 
@@ -124,12 +132,18 @@ class _View:
         documents left out)."""
         key = (field, text)
         found = self._postings.get(key)
-        if found is None:
-            frequency = self.vocabulary(field).get(text, 0)
-            docs, tf = self._read(field, text) if frequency else (np.zeros(0, np.int64), np.zeros(0))
-            idf = math.log(self.count / (frequency + 1)) + 1
-            norm = (1 - BM25_B) + BM25_B * self.lengths(field)[docs] if len(docs) else tf
-            found = self._postings[key] = (docs, idf * tf * (BM25_K1 + 1) / (tf + BM25_K1 * norm))
+        if found is not None:
+            self._postings.move_to_end(key)
+            return found
+        frequency = self.vocabulary(field).get(text, 0)
+        docs, tf = self._read(field, text) if frequency else (np.zeros(0, np.int32), np.zeros(0))
+        idf = math.log(self.count / (frequency + 1)) + 1
+        norm = (1 - BM25_B) + BM25_B * self.lengths(field)[docs] if len(docs) else tf
+        found = self._postings[key] = (docs, idf * tf * (BM25_K1 + 1) / (tf + BM25_K1 * norm))
+        self._postings_bytes += docs.nbytes + found[1].nbytes
+        while self._postings_bytes > POSTINGS_CACHE_BYTES and len(self._postings) > 1:
+            _key, (old_docs, old_scores) = self._postings.popitem(last=False)
+            self._postings_bytes -= old_docs.nbytes + old_scores.nbytes
         return found
 
     def _read(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -138,7 +152,7 @@ class _View:
         weights: list[float] = []
         for leaf, offset in self.leaves:
             _read_postings(leaf, field, text, offset, ids, weights)
-        return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
+        return np.array(ids, dtype=np.int32), np.array(weights, dtype=np.float64)  # numbers of < 2**31 documents
 
     def mask(self, field: str, values: tuple[str, ...]) -> np.ndarray:
         """True for the documents with any of *values* in *field* (the channel and kind filters)."""
@@ -153,9 +167,13 @@ class _View:
 
     def stored(self, doc: int) -> tuple[str, str]:
         found = self._stored.get(doc)
-        if found is None:
-            fields_ = self.searcher.stored_fields(doc)
-            found = self._stored[doc] = (fields_["id"], fields_["data"])
+        if found is not None:
+            self._stored.move_to_end(doc)
+            return found
+        fields_ = self.searcher.stored_fields(doc)
+        found = self._stored[doc] = (fields_["id"], fields_["data"])
+        if len(self._stored) > STORED_CACHE:
+            self._stored.popitem(last=False)
         return found
 
     def search(self, clauses: list[Clause], limit: int, channel: str | None,
@@ -280,9 +298,16 @@ class Engine:
         stored = self._current().searcher.document(id=snippet_id)
         return stored["data"] if stored else None
 
-    def all_data(self) -> list[str]:
-        """Stored data of every snippet (for the small sets that need them all, e.g. escalations)."""
-        return [stored["data"] for stored in self._current().searcher.documents()]
+    def all_data(self, kind: str | None = None, limit: int | None = None) -> list[str]:
+        """Stored data of every snippet, or of every snippet of *kind* (found through the index's
+        kind field: the escalations are read without reading the replies); the first *limit*."""
+        searcher = self._current().searcher
+        found = searcher.documents(kind=kind) if kind else searcher.documents()
+        return [stored["data"] for stored in itertools.islice(found, limit)]
+
+    def count(self, kind: str) -> int:
+        """How many snippets of *kind* the index has."""
+        return int(self._current().mask("kind", (kind,)).sum())
 
     def close(self) -> None:
         with self._lock:
