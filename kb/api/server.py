@@ -38,6 +38,7 @@ from kb.api import config_from_settings, is_loopback
 from kb.api.cors import parse_patterns
 from kb.api.tokens import TokenConfigError, TokenStore
 from kb.content.kbyaml import load_settings
+from kb.engine.reader import preload_vocabulary
 from kb.i18n import gettext
 from kb.language import detect as langdetect
 from kb.search.indexing import IndexRefused, index_exists, index_is_current
@@ -147,13 +148,14 @@ def prepare_usage(values: dict) -> None:
         log.error("%s; serving without usage insights until it can be opened", exc)
 
 
-def preload_for_workers() -> None:
+def preload_for_workers(index_dir: Path) -> None:
     """Load in the master what every worker would otherwise load for itself, so that the forked
     workers share its pages instead of each holding a copy (measured in docs/operators/memory.rst).
 
-    Every module of the API is imported (their code, about 30 MB a worker) and the message catalogs
-    compiled. The memory the detector's loading freed (about 50 MB of its 130 MB) is handed back to
-    the system, so that no worker inherits it. Last, every object is frozen out of the cyclic
+    Every module of the API is imported (their code, about 30 MB a worker), the message catalogs
+    compiled and the index's vocabulary read (:func:`kb.engine.reader.preload_vocabulary`). The
+    memory the detector's loading freed (about 50 MB of its 130 MB) is handed back to the system,
+    so that no worker inherits it. Last, every object is frozen out of the cyclic
     garbage collector (:func:`gc.freeze`): a collection writes into the header of each object it
     visits, which would copy into every worker each page holding an object made here.
     """
@@ -162,6 +164,7 @@ def preload_for_workers() -> None:
     for module in pkgutil.iter_modules(kb.api.__path__):  # the package's modules: no list to keep up
         importlib.import_module(f"kb.api.{module.name}")
     i18n.catalogs()
+    preload_vocabulary(index_dir)
     with contextlib.suppress(OSError, AttributeError):  # glibc's; elsewhere there is nothing to trim
         ctypes.CDLL(None).malloc_trim(0)
     gc.collect()
@@ -256,7 +259,7 @@ def serve(values: dict) -> int:
     workers = int(values["workers"])
     app_config = config_from_settings(values, workers=workers)
     scheme_host = bind_address(str(values["host"]), int(values["port"]))
-    preload_for_workers()  # after PROMETHEUS_MULTIPROC_DIR: the metrics' module reads it when imported
+    preload_for_workers(index_dir)  # after PROMETHEUS_MULTIPROC_DIR: the metrics' module reads it when imported
     log.info("serving %s on http://%s with %d workers; API tokens %s", root, scheme_host, workers,
              "required" if tokens.required else "not required")
     watchers: list[Watcher] = []
