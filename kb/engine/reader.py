@@ -36,7 +36,7 @@ GROUP_TIE = 0.1  # a group of clauses scores its best one plus this share of the
 # postings and stored data of a day's queries would grow towards the whole index (at 10,000
 # snippets 4 million postings and 25 MB of stored text, five times that at 50,000) in every worker.
 POSTINGS_CACHE_BYTES = 8 * 2**20  # document numbers and scores of the terms asked most recently
-STORED_CACHE = 1024  # stored data of the documents shown most recently
+STORED_CACHE = 4096  # stored data of the documents shown most recently (about 2.6 kB each at 10k)
 
 
 _BYTE_TO_LENGTH = np.array([byte_to_length(code) for code in range(256)], dtype=np.float64)
