@@ -6,7 +6,9 @@ server reachable from other machines refuses to start without API tokens unless 
 then runs gunicorn with gevent workers (:mod:`kb.api.worker`: a slow or idle connection
 parks a greenlet instead of holding a thread, and gunicorn's own refusals answer in the
 API's JSON error shape). Each worker builds its own app after the fork
-(``preload_app=False``), so no index reader or lock is shared between processes.
+(``preload_app=False``), so no index reader or lock is shared between processes; what is
+read-only and the same for every worker (the detector's models, the code, the index's
+vocabulary) is loaded in the master before the fork instead (:func:`preload_for_workers`).
 
 The gunicorn master runs one :class:`kb.search.watcher.Watcher` thread (started in ``when_ready``)
 that reindexes when the responses folder or its git HEAD changes; every worker notices the
@@ -38,10 +40,10 @@ from kb.api import config_from_settings, is_loopback
 from kb.api.cors import parse_patterns
 from kb.api.tokens import TokenConfigError, TokenStore
 from kb.content.kbyaml import load_settings
-from kb.engine.reader import preload_vocabulary
 from kb.i18n import gettext
 from kb.language import detect as langdetect
 from kb.search.indexing import IndexRefused, index_exists, index_is_current
+from kb.search.service import preload as preload_index
 from kb.search.watcher import Watcher, guard_forks, log_refused, reindex_here
 
 log = logging.getLogger("kb.api.server")
@@ -153,7 +155,7 @@ def preload_for_workers(index_dir: Path) -> None:
     workers share its pages instead of each holding a copy (measured in docs/operators/memory.rst).
 
     Every module of the API is imported (their code, about 30 MB a worker), the message catalogs
-    compiled and the index's vocabulary read (:func:`kb.engine.reader.preload_vocabulary`). The
+    compiled and the index's vocabulary read (:func:`kb.search.service.preload`). The
     memory the detector's loading freed (about 50 MB of its 130 MB) is handed back to the system,
     so that no worker inherits it. Last, every object is frozen out of the cyclic
     garbage collector (:func:`gc.freeze`): a collection writes into the header of each object it
@@ -164,7 +166,7 @@ def preload_for_workers(index_dir: Path) -> None:
     for module in pkgutil.iter_modules(kb.api.__path__):  # the package's modules: no list to keep up
         importlib.import_module(f"kb.api.{module.name}")
     i18n.catalogs()
-    preload_vocabulary(index_dir)
+    preload_index(index_dir)
     with contextlib.suppress(OSError, AttributeError):  # glibc's; elsewhere there is nothing to trim
         ctypes.CDLL(None).malloc_trim(0)
     gc.collect()

@@ -24,8 +24,8 @@ from kb.engine.documents import (
     field_name,
     read_meta,
 )
-from kb.engine.reader import Engine
+from kb.engine.reader import Engine, preload_vocabulary
 from kb.engine.store import build, stored_fingerprints, update
 
 __all__ = ["FIELD_KINDS", "META_FILE", "VOCABULARY_FILE", "Clause", "DocSource", "Engine", "Hit", "IndexDoc", "build",
-           "current_build", "field_name", "read_meta", "stored_fingerprints", "update"]
+           "current_build", "field_name", "preload_vocabulary", "read_meta", "stored_fingerprints", "update"]

@@ -16,6 +16,12 @@ PARSED_CACHE = 512  # snippets kept parsed, of those shown most recently (about 
 KEPT_KIND = "escalation"  # the snippets kept parsed in memory (see SearchService.snippets)
 
 
+def preload(index_dir: Path) -> None:
+    """Read now what a service reads first of the index in service (its vocabulary): ``kb serve``'s
+    master does, before it forks, so that the workers share it (kb.engine.reader.preload_vocabulary)."""
+    engine.preload_vocabulary(index_dir)
+
+
 class SearchService:
     """Answers searches from one index. Not thread-safe (Whoosh searchers are not): the API
     serialises every use with one lock per worker (kb/api/services.py)."""
