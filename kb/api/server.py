@@ -205,6 +205,12 @@ def gunicorn_options(values: dict, watcher_box: list) -> dict:
     def pre_fork(server, worker) -> None:
         gc.freeze()  # what the master made since (see preload_for_workers)
 
+    def worker_exit(server, worker) -> None:
+        # Collect what was frozen while the modules are still whole: left to the interpreter's own
+        # shutdown, logging's clean-up of the master's handlers runs after gevent's is gone.
+        gc.unfreeze()
+        gc.collect()
+
     def child_exit(server, worker) -> None:
         from prometheus_client import multiprocess
 
@@ -229,6 +235,7 @@ def gunicorn_options(values: dict, watcher_box: list) -> dict:
         "child_exit": child_exit,
         "post_worker_init": post_worker_init,
         "pre_fork": pre_fork,
+        "worker_exit": worker_exit,
     }
 
 
