@@ -3,14 +3,18 @@ under load. Loopback only, bounded in time and requests; it starts and stops its
 
     python -m bench.load --responses responses --seconds 10
     python -m bench.generate_kb --snippets 10000 --out /tmp/kb10k && python -m bench.load --responses /tmp/kb10k
+    python -m bench.load --sizes 1000 10000 50000 --reloads 0     # generated knowledge bases, kept and reused
 
 It copies the knowledge base to a temporary folder (reloads write a probe snippet there),
-starts ``kb serve --workers 2``, warms every worker up, then runs 16 keep-alive clients
-(on one asyncio event loop) for ``--seconds`` on search (1–3 word queries) and on suggest
-(20–60 word messages), and finally 10 reloads (a changed probe snippet, then ``POST
-/api/v1/reload``) while the clients keep searching. It prints requests per second, p50/p99
-latency and errors. Targets: search ≥ 300 req/s with p99 ≤ 50 ms; no failed request during
-reloads. A benchmark, not a test: it reports, it does not judge.
+starts ``kb serve --workers 2``, waits until every worker has warmed up, then runs 16
+keep-alive clients (on one asyncio event loop) for ``--seconds`` on search (1–3 word queries)
+and on suggest (20–60 word messages), and finally 10 reloads (a changed probe snippet, then
+``POST /api/v1/reload``) while the clients keep searching. It prints requests per second,
+p50/p99 latency, errors, the server's CPU time per request (throughput per core), and the
+memory of the master and of each worker (PSS and RSS, see :mod:`bench.procmem`) when warmed
+up, after the load and after the reloads. Targets: search ≥ 300 req/s with p99 ≤ 50 ms; no
+failed request during reloads; at most 150 MB PSS per worker at 10k snippets. A benchmark,
+not a test: it reports, it does not judge.
 """
 
 from __future__ import annotations
@@ -30,10 +34,14 @@ import tempfile
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench import procmem
+from bench.generate_kb import generate
 from kb.content.kbyaml import load_settings
+from kb.search.indexing import index_is_current, index_kb
 
 HOST = "127.0.0.1"  # never anything else: this sends traffic only to this machine
 MAX_REQUESTS_PER_CLIENT = 200_000
@@ -44,6 +52,7 @@ REQUEST_TIMEOUT = 10  # seconds; a request slower than this counts as failed
 # worker then sets the latency. Connections that arrive under load go to the idler worker.
 RAMP_UP_SECONDS = 0.01
 RELOAD_TIMEOUT = 900  # a reload of a large knowledge base yields the CPU to searches: it can take minutes
+WARM_TIMEOUT = 300  # seconds to wait for every worker's "warmed up" (kb/api/server.py) in the server's log
 
 WORDS = {
     "fi": "lasku laskun maksu eräpäivä hyvitys palautus paketti toimitus seuranta myöhässä rikki netti yhteys "
@@ -71,6 +80,7 @@ class Stats:
     latencies: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     client_cores: float = 0.0  # CPU this load client itself used, in cores (the server shares them)
+    server_cpu: float = 0.0  # CPU seconds the server's processes used meanwhile (set by the caller)
 
     def merge(self, other: Stats) -> None:
         self.latencies.extend(other.latencies)
@@ -175,6 +185,9 @@ def report(name: str, stats: Stats, seconds: float, clients: int) -> None:
           f"p50 {percentile(stats.latencies, 0.50) * 1000:6.1f} ms, p99 {percentile(stats.latencies, 0.99) * 1000:6.1f} ms, "
           f"max {max(stats.latencies, default=0) * 1000:6.1f} ms, errors {len(stats.errors)}; "
           f"client CPU {stats.client_cores:.2f} cores", flush=True)
+    if stats.server_cpu:
+        print(f"         server CPU {stats.server_cpu / seconds:.2f} cores: {count / stats.server_cpu:.0f} requests "
+              f"per CPU-second (throughput per core)", flush=True)
     for error in stats.errors[:5]:
         print(f"         {error}")
 
@@ -283,39 +296,99 @@ def reloads_under_load(port: int, root: Path, count: int, clients: int) -> None:
         print("        ", line)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--responses", default="responses", help="knowledge base to serve (copied first)")
-    parser.add_argument("--seconds", type=float, default=10, help="length of each load phase (at most 120)")
-    parser.add_argument("--clients", type=int, default=16, help="concurrent keep-alive clients (at most 64)")
-    parser.add_argument("--workers", type=int, default=2, help="kb serve workers")
-    parser.add_argument("--reloads", type=int, default=10, help="hot reloads under load (at most 50)")
-    args = parser.parse_args(argv)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the server on the way out
+def wait_warm(log_path: Path, workers: int, process: subprocess.Popen) -> None:
+    """Wait until every worker has said "warmed up" in the server's log (kb/api/server.py)."""
+    deadline = time.monotonic() + WARM_TIMEOUT
+    while time.monotonic() < deadline and process.poll() is None:
+        if log_path.read_text(encoding="utf-8", errors="replace").count("warmed up in") >= workers:
+            return
+        time.sleep(0.2)
+    print(f"         (not every worker said it warmed up within {WARM_TIMEOUT} s)", flush=True)
+
+
+def measured(master: int, run: Callable[[], Stats]) -> Stats:
+    """*run*'s results, with the CPU time the server's processes used meanwhile."""
+    pids = [master, *procmem.children(master)]
+    before = procmem.cpu_seconds(pids)
+    stats = run()
+    stats.server_cpu = procmem.cpu_seconds(pids) - before
+    return stats
+
+
+def generated(size: int, workdir: Path, seed: int) -> tuple[Path, Path]:
+    """A generated knowledge base of *size* snippets and the folder of its index, kept in *workdir*
+    and reused (as bench.search_speed keeps them); the index is built by ``kb serve`` when stale."""
+    responses = workdir / f"kb-{size}"
+    if not (responses / "kb.yaml").exists():
+        generate(responses, size, seed=seed)
+    return responses, workdir / f"index-{size}"
+
+
+def run_server(args: argparse.Namespace, responses: Path, kept_index: Path | None) -> None:
+    """Start ``kb serve`` on a copy of *responses* (on the knowledge base itself when no reload
+    changes it), load it, reload it, and print what it answered and what it cost."""
     seconds, clients, reloads = min(args.seconds, 120), min(args.clients, 64), min(args.reloads, 50)
     with tempfile.TemporaryDirectory(prefix="kb-load-") as tmp:
-        root = Path(tmp) / "responses"
-        shutil.copytree(args.responses, root, ignore=shutil.ignore_patterns(".git"))
+        root = responses
+        if reloads:
+            root = Path(tmp) / "responses"
+            shutil.copytree(responses, root, ignore=shutil.ignore_patterns(".git"))  # mtimes kept: the index stays current
+        index = Path(tmp) / "index"
         started = time.perf_counter()
-        process, port = start_server(root, Path(tmp) / "index", args.workers, Path(tmp) / "serve.log")
+        if kept_index is not None:  # built once (minutes at 50k), copied: usage data and reloads stay in tmp
+            if not index_is_current(responses, kept_index):
+                index_kb(responses, kept_index)
+            shutil.copytree(kept_index, index, symlinks=True, ignore=shutil.ignore_patterns("*.lock"))
+        log_path = Path(tmp) / "serve.log"
+        process, port = start_server(root, index, args.workers, log_path)
         try:
+            wait_warm(log_path, args.workers, process)
+            workers = procmem.children(process.pid)
             version = call(port, "GET", "/api/v1/version")[1]
-            print(f"kb serve --workers {args.workers} on {args.responses}: {version['snippets']['total']} snippets, "
-                  f"ready in {time.perf_counter() - started:.1f} s; cpus {os.cpu_count()}", flush=True)
+            print(f"\n== kb serve --workers {args.workers} on {responses}: {version['snippets']['total']} snippets, "
+                  f"ready and warmed up in {time.perf_counter() - started:.1f} s; cpus {os.cpu_count()}", flush=True)
+            procmem.print_table("warmed up, before any search", process.pid, workers)
             run_clients(port, suggest_request, 3, clients)  # warm-up: every worker loads its models
             run_clients(port, search_request, 2, clients)
             hits, misses = cache_hits(port)
-            report("search", run_clients(port, search_request, seconds, clients), seconds, clients)
+            report("search", measured(process.pid, lambda: run_clients(port, search_request, seconds, clients)),
+                   seconds, clients)
             hits, misses = (now - before for now, before in zip(cache_hits(port), (hits, misses), strict=True))
             print(f"         answered from the per-worker search cache: {hits / max(hits + misses, 1):.0%}")
-            report("suggest", run_clients(port, suggest_request, seconds, clients), seconds, clients)
-            reloads_under_load(port, root, reloads, clients)
+            report("suggest", measured(process.pid, lambda: run_clients(port, suggest_request, seconds, clients)),
+                   seconds, clients)
+            procmem.print_table(f"after {5 + 2 * seconds:.0f} s of searches and suggestions", process.pid, workers)
+            if reloads:
+                reloads_under_load(port, root, reloads, clients)
+                procmem.print_table(f"after {reloads} reloads", process.pid, procmem.children(process.pid))
         finally:
             process.terminate()
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--responses", default="responses", help="knowledge base to serve (copied first)")
+    parser.add_argument("--sizes", type=int, nargs="+", metavar="N",
+                        help="instead of --responses: generated knowledge bases of N snippets, one after another")
+    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "vastaus-bench",
+                        help="where --sizes keeps the generated knowledge bases and their indexes")
+    parser.add_argument("--seed", type=int, default=1, help="of the generated knowledge bases")
+    parser.add_argument("--seconds", type=float, default=10, help="length of each load phase (at most 120)")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent keep-alive clients (at most 64)")
+    parser.add_argument("--workers", type=int, default=2, help="kb serve workers")
+    parser.add_argument("--reloads", type=int, default=10, help="hot reloads under load (at most 50; 0: none)")
+    args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the server on the way out
+    if not args.sizes:
+        run_server(args, Path(args.responses), None)
+        return 0
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    for size in args.sizes:
+        run_server(args, *generated(size, args.workdir, args.seed))
     return 0
 
 

@@ -392,7 +392,7 @@ def openapi_document():
     config = current_app.config
     svc = services()
     try:
-        example = next((s.id for s in svc.snippets() if s.kind == "reply"), None)
+        example = svc.first_id("reply")
     except FileNotFoundError:  # no index yet: the document is still useful
         example = None
     return jsonify(document(svc.settings, config["MAX_QUERY_CHARS"], config["MAX_MESSAGE_CHARS"],

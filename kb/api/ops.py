@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections import Counter
 from pathlib import Path
 
 from flask import Blueprint, current_app, g, jsonify, request
@@ -50,13 +49,13 @@ def _time(epoch: object) -> str | None:
 def version():
     """Which code and which content are being served."""
     svc = services()
-    counts = Counter(snippet.kind for snippet in svc.snippets())
+    counts = svc.counts()
     meta = svc.index_meta()
     return jsonify({
         "version": __version__,
         "api": "v1",
         "revision": git_head(svc.responses),
-        "snippets": {"total": sum(counts.values()), **{kind: counts.get(kind, 0) for kind in ("reply", "escalation")}},
+        "snippets": {"total": sum(counts.values()), **counts},
         "languages": list(svc.settings.languages),
         "language_names": dict(svc.settings.languages),  # code -> the language's own name, for the plugin's menu
         "channels": dict(svc.settings.channels),  # the plugin shows "212 / 280" from these

@@ -34,7 +34,7 @@ from kb.search.triggers import Match, TriggerMatcher
 log = logging.getLogger(__name__)
 
 INDEX_CHECK_SECONDS = 0.25  # how soon a worker sees a build swapped in by another process
-CACHE_SIZE = 2048  # search answers remembered per worker (a few MB)
+CACHE_SIZE = 512  # search answers remembered per worker: about 25 kB each at 10k snippets (ten results with their texts)
 STALE_CHECK_SECONDS = 30.0  # walking 50,000 files takes a few tenths of a second, which a gevent worker spends waiting
 LAST_GOOD = ".last-good"  # folder in the index folder holding the last kb.yaml that could be read
 
@@ -192,6 +192,15 @@ class Services:
     def snippets(self, kind: str | None = None) -> list[Snippet]:
         with self._reading:
             return self._service().snippets(kind=kind)
+
+    def counts(self) -> dict[str, int]:
+        """How many snippets of each kind the index in service has."""
+        with self._reading:
+            return self._service().counts()
+
+    def first_id(self, kind: str) -> str | None:
+        with self._reading:
+            return self._service().first_id(kind)
 
     def doc_count(self) -> int:
         with self._reading:

@@ -1,7 +1,7 @@
 """The search engine: the only package that imports Whoosh.
 
 Its small interface is :func:`build`, :func:`update`, :class:`Engine` (``search``, ``vocabulary``,
-``get``, ``all_data``) and the :class:`Clause` list a query plan is made of.
+``get``, ``all_data``, ``count``) and the :class:`Clause` list a query plan is made of.
 Everything about language lives in :mod:`kb.analysis` and :mod:`kb.planner`; replacing
 Whoosh means rewriting this package only.
 
@@ -24,8 +24,9 @@ from kb.engine.documents import (
     field_name,
     read_meta,
 )
-from kb.engine.reader import Engine, inverse_document_frequency
+from kb.engine.reader import Engine, inverse_document_frequency, preload_vocabulary
 from kb.engine.store import build, stored_fingerprints, update
 
 __all__ = ["FIELD_KINDS", "META_FILE", "VOCABULARY_FILE", "Clause", "DocSource", "Engine", "Hit", "IndexDoc", "build",
-           "current_build", "field_name", "inverse_document_frequency", "read_meta", "stored_fingerprints", "update"]
+           "current_build", "field_name", "inverse_document_frequency", "preload_vocabulary", "read_meta",
+           "stored_fingerprints", "update"]

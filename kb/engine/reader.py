@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import threading
 import time
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +18,15 @@ from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
-from kb.engine.documents import META_FILE, Clause, Hit, Vocabulary, current_build, read_vocabulary
+from kb.engine.documents import (
+    META_FILE,
+    VOCABULARY_FILE,
+    Clause,
+    Hit,
+    Vocabulary,
+    current_build,
+    read_vocabulary,
+)
 
 # BM25 as Whoosh's BM25F computes it (the same idf and k1), with little length normalisation:
 # a snippet is a few sentences, and one that says more is rarely less about the case (measured
@@ -26,6 +36,11 @@ from kb.engine.documents import META_FILE, Clause, Hit, Vocabulary, current_buil
 BM25_B = 0.1
 BM25_K1 = 1.2
 GROUP_TIE = 0.1  # a group of clauses scores its best one plus this share of the others (DisjunctionMax)
+# What a view keeps of what queries asked for, least recently used dropped first: kept whole, the
+# postings and stored data of a day's queries would grow towards the whole index (at 10,000
+# snippets 4 million postings and 25 MB of stored text, five times that at 50,000) in every worker.
+POSTINGS_CACHE_BYTES = 8 * 2**20  # document numbers and scores of the terms asked most recently
+STORED_CACHE = 4096  # stored data of the documents shown most recently (about 2.6 kB each at 10k)
 
 
 def inverse_document_frequency(documents: int, frequency: int) -> float:
@@ -79,6 +94,36 @@ def _read_postings(leaf, field: str, text: str, offset: int, ids: list[int], wei
         matcher.next()
 
 
+# Vocabularies read before the fork (preload_vocabulary), by build folder, with the file's stamp.
+_preloaded: dict[Path, tuple[tuple[int, int], Vocabulary]] = {}
+
+
+def _stamp(build_dir: Path) -> tuple[int, int]:
+    try:
+        stat = (build_dir / VOCABULARY_FILE).stat()
+    except OSError:
+        return (0, -1)
+    return (stat.st_mtime_ns, stat.st_size)
+
+
+def preload_vocabulary(index_dir: Path) -> None:
+    """Read the vocabulary of the build in service now: ``kb serve``'s master does, before it
+    forks, so that its workers share it (about 40 MB at 10,000 snippets) instead of each reading
+    its own. A worker takes it for its first view of that build, if the file is unchanged; any
+    later build or update it reads for itself."""
+    build_dir = current_build(index_dir)
+    vocabulary = read_vocabulary(build_dir) if build_dir is not None else None
+    if build_dir is not None and vocabulary is not None:
+        _preloaded[build_dir] = (_stamp(build_dir), vocabulary)
+
+
+def _vocabulary_of(build_dir: Path) -> Vocabulary | None:
+    kept = _preloaded.pop(build_dir, None)  # once: when that view is closed, the memory is freed
+    if kept is not None and kept[0] == _stamp(build_dir):
+        return kept[1]
+    return read_vocabulary(build_dir)
+
+
 class _View:
     """What one opened build answers queries from: Whoosh's reader, and in-memory caches of
     the postings, field lengths and filters queries have asked for.
@@ -97,11 +142,12 @@ class _View:
         self.size = self.reader.doc_count_all()  # document numbers run below this
         self.leaves = list(self.reader.leaf_readers())  # (segment reader, first document number)
         self.count = max(self.reader.doc_count(), 1)
-        self._postings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+        self._postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._postings_bytes = 0
         self._lengths: dict[str, np.ndarray] = {}
         self._masks: dict[tuple[str, str], np.ndarray] = {}
-        self._stored: dict[int, tuple[str, str]] = {}
-        self._saved_vocabulary = read_vocabulary(build_dir)  # None for a build without one: read from Whoosh
+        self._stored: OrderedDict[int, tuple[str, str]] = OrderedDict()
+        self._saved_vocabulary = _vocabulary_of(build_dir)  # None for a build without one: read from Whoosh
         self._vocab: Vocabulary = {}
 
     def lengths(self, field: str) -> np.ndarray:
@@ -134,13 +180,19 @@ class _View:
         documents left out)."""
         key = (field, text)
         found = self._postings.get(key)
-        if found is None:
-            frequency = self.vocabulary(field).get(text, 0)
-            docs, tf = self._read(field, text) if frequency else (np.zeros(0, np.int64), np.zeros(0))
-            idf = inverse_document_frequency(self.count, frequency)
-            b = self.length_normalisation
-            norm = (1 - b) + b * self.lengths(field)[docs] if len(docs) else tf
-            found = self._postings[key] = (docs, idf * tf * (BM25_K1 + 1) / (tf + BM25_K1 * norm))
+        if found is not None:
+            self._postings.move_to_end(key)
+            return found
+        frequency = self.vocabulary(field).get(text, 0)
+        docs, tf = self._read(field, text) if frequency else (np.zeros(0, np.int32), np.zeros(0))
+        idf = inverse_document_frequency(self.count, frequency)
+        b = self.length_normalisation
+        norm = (1 - b) + b * self.lengths(field)[docs] if len(docs) else tf
+        found = self._postings[key] = (docs, idf * tf * (BM25_K1 + 1) / (tf + BM25_K1 * norm))
+        self._postings_bytes += docs.nbytes + found[1].nbytes
+        while self._postings_bytes > POSTINGS_CACHE_BYTES and len(self._postings) > 1:
+            _key, (old_docs, old_scores) = self._postings.popitem(last=False)
+            self._postings_bytes -= old_docs.nbytes + old_scores.nbytes
         return found
 
     def _read(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -149,7 +201,7 @@ class _View:
         weights: list[float] = []
         for leaf, offset in self.leaves:
             _read_postings(leaf, field, text, offset, ids, weights)
-        return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
+        return np.array(ids, dtype=np.int32), np.array(weights, dtype=np.float64)  # numbers of < 2**31 documents
 
     def mask(self, field: str, values: tuple[str, ...]) -> np.ndarray:
         """True for the documents with any of *values* in *field* (the channel and kind filters)."""
@@ -164,9 +216,13 @@ class _View:
 
     def stored(self, doc: int) -> tuple[str, str]:
         found = self._stored.get(doc)
-        if found is None:
-            fields_ = self.searcher.stored_fields(doc)
-            found = self._stored[doc] = (fields_["id"], fields_["data"])
+        if found is not None:
+            self._stored.move_to_end(doc)
+            return found
+        fields_ = self.searcher.stored_fields(doc)
+        found = self._stored[doc] = (fields_["id"], fields_["data"])
+        if len(self._stored) > STORED_CACHE:
+            self._stored.popitem(last=False)
         return found
 
     def search(self, clauses: list[Clause], limit: int, channel: str | None,
@@ -293,9 +349,16 @@ class Engine:
         stored = self._current().searcher.document(id=snippet_id)
         return stored["data"] if stored else None
 
-    def all_data(self) -> list[str]:
-        """Stored data of every snippet (for the small sets that need them all, e.g. escalations)."""
-        return [stored["data"] for stored in self._current().searcher.documents()]
+    def all_data(self, kind: str | None = None, limit: int | None = None) -> list[str]:
+        """Stored data of every snippet, or of every snippet of *kind* (found through the index's
+        kind field: the escalations are read without reading the replies); the first *limit*."""
+        searcher = self._current().searcher
+        found = searcher.documents(kind=kind) if kind else searcher.documents()
+        return [stored["data"] for stored in itertools.islice(found, limit)]
+
+    def count(self, kind: str) -> int:
+        """How many snippets of *kind* the index has."""
+        return int(self._current().mask("kind", (kind,)).sum())
 
     def close(self) -> None:
         with self._lock:

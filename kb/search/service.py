@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from pathlib import Path
 
 from kb import engine
 from kb.content.kbyaml import KBSettings
-from kb.content.model import Snippet, snippet_from_dict
+from kb.content.model import KINDS, Snippet, snippet_from_dict
 from kb.search.planner import Planner
 
 MAX_LIMIT = 50
+PARSED_CACHE = 512  # snippets kept parsed, of those shown most recently (about 8 kB each)
+KEPT_KIND = "escalation"  # the snippets kept parsed in memory (see SearchService.snippets)
+
+
+def preload(index_dir: Path) -> None:
+    """Read now what a service reads first of the index in service (its vocabulary): ``kb serve``'s
+    master does, before it forks, so that the workers share it (kb.engine.reader.preload_vocabulary)."""
+    engine.preload_vocabulary(index_dir)
 
 
 class SearchService:
@@ -23,17 +32,22 @@ class SearchService:
                        else engine.Engine(index_dir, check_interval, length_normalisation))
         self.settings = settings
         self.planner = Planner(self.engine, settings.languages)
-        self._snippets: dict[str, Snippet] = {}
+        self._snippets: OrderedDict[str, Snippet] = OrderedDict()
         self._generation = -1
-        self._all: list[Snippet] | None = None
-        self._all_generation = -1
+        self._kept: list[Snippet] | None = None  # the escalations (KEPT_KIND)
+        self._kept_generation = -1
 
     def _snippet(self, hit: engine.Hit) -> Snippet:
+        """The hit's snippet, parsed; the PARSED_CACHE shown most recently are kept parsed."""
         if self._generation != self.engine.generation:
-            self._snippets, self._generation = {}, self.engine.generation
+            self._snippets, self._generation = OrderedDict(), self.engine.generation
         snippet = self._snippets.get(hit.id)
-        if snippet is None:
-            snippet = self._snippets[hit.id] = snippet_from_dict(json.loads(hit.data))
+        if snippet is not None:
+            self._snippets.move_to_end(hit.id)
+            return snippet
+        snippet = self._snippets[hit.id] = snippet_from_dict(json.loads(hit.data))
+        if len(self._snippets) > PARSED_CACHE:
+            self._snippets.popitem(last=False)
         return snippet
 
     def snippet(self, snippet_id: str) -> Snippet | None:
@@ -42,12 +56,28 @@ class SearchService:
         return None if data is None else snippet_from_dict(json.loads(data))
 
     def snippets(self, kind: str | None = None) -> list[Snippet]:
-        """Every snippet in the index (of *kind*), cached until the index changes."""
+        """Every snippet in the index (of *kind*).
+
+        The escalations, which every pasted message is matched against, are kept until the index
+        changes. Any other set is read from the index each time it is asked for (a usage report):
+        every snippet of 10,000 parsed and kept took about 100 MB in each worker.
+        """
         self.engine.refresh()  # brings the generation up to date
-        if self._all is None or self._all_generation != self.engine.generation:
-            self._all = [snippet_from_dict(json.loads(d)) for d in self.engine.all_data()]
-            self._all_generation = self.engine.generation
-        return [s for s in self._all if kind is None or s.kind == kind]
+        if kind != KEPT_KIND:
+            return [snippet_from_dict(json.loads(d)) for d in self.engine.all_data(kind)]
+        if self._kept is None or self._kept_generation != self.engine.generation:
+            self._kept = [snippet_from_dict(json.loads(d)) for d in self.engine.all_data(KEPT_KIND)]
+            self._kept_generation = self.engine.generation
+        return list(self._kept)
+
+    def counts(self) -> dict[str, int]:
+        """How many snippets of each kind the index has."""
+        return {kind: self.engine.count(kind) for kind in KINDS}
+
+    def first_id(self, kind: str) -> str | None:
+        """The id of one snippet of *kind* (an example for the API's documentation), or None."""
+        data = self.engine.all_data(kind, limit=1)
+        return json.loads(data[0])["id"] if data else None
 
     def search(self, query: str, lang: str | None = None, limit: int = 10, channel: str | None = None,
                kinds: tuple[str, ...] | None = None, written_in: str | None = None) -> dict:
