@@ -75,6 +75,7 @@ class RateLimits:
     def __init__(self, app: Flask, key: Callable[[], str], limited: Callable[[], bool]):
         config = app.config
         self.storage_uri = str(config.get("RATE_LIMIT_STORAGE") or "memory://")
+        self.shared = is_shared(self.storage_uri)
         rate = float(config.get("RATE_LIMIT") or 0)
         burst = float(config.get("RATE_BURST") or 1)
         self.limit = window(rate, burst) if rate > 0 else None
