@@ -38,6 +38,8 @@ from support.ports import free_port
 from support.postgres import postgres_server
 from support.redis import redis_server
 
+from kb.api.tokens import REVOCATION_SECONDS
+
 pytest_plugins = ("support.apikit",)
 pytestmark = [pytest.mark.live_server, pytest.mark.slow]
 
@@ -236,9 +238,42 @@ def test_a_token_gets_its_rate_across_both_replicas(tmp_path, api_kb, index_dir,
             statuses.append(http("GET", f"http://{replica.address}{SEARCH}", headers=bearer(AGENT_SECRET))[0])
         status, headers, body = http("GET", f"http://{pair[0].address}{SEARCH}", headers=bearer(AGENT_SECRET))
         health = json.loads(http("GET", f"http://{pair[1].address}/api/v1/health")[2])
+        revoked_after = revoke_everywhere(pair, index_dir, postgres_url)
     finally:
         stop_all(pair)
     assert statuses.count(200) == allowed and statuses.count(429) == 2 * allowed, statuses
     assert status == 429 and json.loads(body)["error"]["code"] == "rate_limited"
     assert 1 <= int(headers["Retry-After"]) <= 60
     assert health["rate_limits"]["storage"] == redis_url and health["rate_limits"]["reachable"] is True
+    print(f"\nrevoked with kb tokens revoke: refused by every worker of both replicas within {revoked_after:.1f} s")
+    assert revoked_after <= REVOCATION_SECONDS + 3
+
+
+def revoke_everywhere(pair: list[Replica], index_dir: Path, database_url: str) -> float:
+    """``kb tokens revoke agent``, then the seconds until both replicas refuse it (three 401s in a
+    row from each, on new connections: both workers of each have seen it). Each request comes
+    from its own loopback address (127.0.0.2, .3 ...), so that the failed-authentication
+    allowance of one address (kb.api.ratelimit.AUTH_FAILURES) never answers for the token."""
+    subprocess.run([sys.executable, "-m", "kb.cli", "tokens", "revoke", "agent", "--note", "leaked in a test",
+                    "--index", str(index_dir), "--database-url", database_url],
+                   capture_output=True, text=True, cwd=REPO, check=True)
+    started = time.monotonic()
+    refusals = {replica.address: 0 for replica in pair}
+    sent = 0
+    while min(refusals.values()) < 3 and time.monotonic() - started < 30:
+        for replica in pair:
+            if refusals[replica.address] < 3:
+                sent += 1
+                connection = httpclient.HTTPConnection("127.0.0.1", replica.port, timeout=10,
+                                                       source_address=(f"127.0.{sent // 250}.{2 + sent % 250}", 0))
+                try:
+                    connection.request("GET", SEARCH, headers=bearer(AGENT_SECRET))
+                    response = connection.getresponse()
+                    status, body = response.status, response.read()
+                finally:
+                    connection.close()
+                revoked = status == 401 and "revoked" in json.loads(body)["error"]["message"]
+                refusals[replica.address] = refusals[replica.address] + 1 if revoked else 0
+        time.sleep(0.1)
+    assert min(refusals.values()) == 3, refusals
+    return time.monotonic() - started

@@ -8,6 +8,7 @@ refused at once, and no other process can be handed the port meanwhile.
 
 from __future__ import annotations
 
+import json
 import logging
 import socket
 import time
@@ -125,3 +126,48 @@ def test_storage_urls_on_health_hide_the_password():
     assert safe_storage_url("redis://kb:s3cret@cache.internal/1") == "redis://kb:***@cache.internal/1"
     assert safe_storage_url("redis://cache.internal:6379/0") == "redis://cache.internal:6379/0"
     assert safe_storage_url("memory://") == "memory://"
+
+
+def test_a_token_revoked_in_the_database_is_refused_and_restored(make_app, tmp_path, index_dir, capsys):
+    from kb.cli.main import main
+
+    url = "sqlite:///" + str(tmp_path / "shared.sqlite")
+    app = make_app(TOKENS_FILE=str(write_tokens_file(tmp_path / "tokens.yaml")), DATABASE_URL=url)
+    client = app.test_client()
+    tokens = app.config["TOKENS"]
+    assert client.get(SEARCH, headers=bearer(AGENT_SECRET)).status_code == 200
+    assert main(["tokens", "revoke", "agent", "--note", "leaked", "--index", str(index_dir), "--database-url", url]) == 0
+    assert "refuse it within 3 s" in capsys.readouterr().out
+    tokens._read_revocations()  # what the worker's thread does every REVOCATION_SECONDS
+    refused = client.get(SEARCH, headers=bearer(AGENT_SECRET))
+    assert refused.status_code == 401 and "revoked" in refused.get_json()["error"]["message"]
+    assert main(["tokens", "revoked", "--format", "json", "--index", str(index_dir), "--database-url", url]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [(item["name"], item["note"]) for item in listed] == [("agent", "leaked")]
+    assert main(["tokens", "revoke", "agent", "--index", str(index_dir), "--database-url", url]) == 0
+    assert "revoked already" in capsys.readouterr().out
+    assert main(["tokens", "restore", "agent", "--index", str(index_dir), "--database-url", url]) == 0
+    tokens._read_revocations()
+    assert client.get(SEARCH, headers=bearer(AGENT_SECRET)).status_code == 200
+    assert main(["tokens", "restore", "agent", "--index", str(index_dir), "--database-url", url]) == 1
+
+
+def test_revocations_read_last_stay_in_force_while_the_database_is_down(caplog):
+    from kb.api.tokens import TokenStore
+
+    names = [{"agent"}]
+
+    def source() -> set[str]:
+        if names[0] is None:
+            raise ConnectionError("database down")
+        return names[0]
+
+    store = TokenStore(env_tokens=f"agent:{AGENT_SECRET}")
+    store.watch_revocations(source)
+    assert store.verify(AGENT_SECRET).revoked
+    names[0] = None
+    with caplog.at_level(logging.WARNING, logger="kb.api.tokens"):
+        store._read_revocations()
+        store._read_revocations()
+    assert store.verify(AGENT_SECRET).revoked  # fail closed: the list read last
+    assert sum("not read" in message for message in caplog.messages) == 1

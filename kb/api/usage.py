@@ -24,7 +24,7 @@ from kb.api import params
 from kb.api.errors import ApiError, bad_request, invalid
 from kb.api.services import services
 from kb.i18n import gettext
-from kb.usage import prior, reports, store
+from kb.usage import prior, reports, revocations, store
 from kb.usage.db import DatabaseError, open_engine
 from kb.usage.recorder import FLUSH_SECONDS, Recorder, SearchRecord, new_search_id, search_id_age
 from kb.usage.schema import EVENT_TYPES
@@ -117,6 +117,13 @@ class Usage:
         if self._recorder is not None:
             self._recorder.flush()
 
+    def revoked_tokens(self) -> set[str]:
+        """The token names revoked in the shared database (raises when it cannot be read)."""
+        engine = self.engine()
+        if engine is None:
+            raise ConnectionError("the usage database cannot be opened")
+        return revocations.revoked(engine)
+
     def status(self) -> dict:
         """What /health says of this worker's recording: searches waiting for the database, and lost."""
         recorder = self._recorder
@@ -138,6 +145,8 @@ def init_app(app: Flask) -> None:
                   on_drop=metrics.usage_dropped.inc if metrics is not None else None)
     app.extensions["vastaus_usage"] = usage
     atexit.register(usage.close)  # a worker leaving writes what it has queued
+    if app.config["TOKENS"].required:  # `kb tokens revoke`: refused by every replica within seconds
+        app.config["TOKENS"].watch_revocations(usage.revoked_tokens)
 
 
 def usage() -> Usage:

@@ -71,14 +71,29 @@ events = Table(
 )
 
 
+# API tokens refused by every replica, by name (kb/usage/revocations.py, `kb tokens revoke`): the
+# tokens files are per machine, this table is what every replica reads within seconds.
+token_revocations = Table(
+    "token_revocations", metadata,
+    Column("name", String(200), primary_key=True),
+    Column("revoked_at", DateTime, nullable=False),
+    Column("note", String(500), nullable=True),
+)
+
+
 def _v1_tables(conn: Connection) -> None:
     searches.create(conn)
     events.create(conn)
 
 
-# (version, name, what it does): append only.
+def _v3_token_revocations(conn: Connection) -> None:
+    token_revocations.create(conn)
+
+
+# (version, name, what it does): append only. Version 2 is the incidents' (branch outage-core).
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "searches and events", _v1_tables),
+    (3, "token revocations", _v3_token_revocations),
 ]
 
 LATEST = MIGRATIONS[-1][0]
