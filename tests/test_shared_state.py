@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 from support.api_support import AGENT_SECRET, bearer, write_tokens_file
 
@@ -171,3 +172,18 @@ def test_revocations_read_last_stay_in_force_while_the_database_is_down(caplog):
         store._read_revocations()
     assert store.verify(AGENT_SECRET).revoked  # fail closed: the list read last
     assert sum("not read" in message for message in caplog.messages) == 1
+
+
+def test_kb_serve_refuses_a_rate_limit_storage_it_cannot_use():
+    from kb.api.server import ServeError, check_security
+    from kb.config import SERVE_SETTINGS, values
+
+    base = values(None, SERVE_SETTINGS)
+    for good in ("memory://", "redis://127.0.0.1:6379/0", "rediss://:pw@cache:6380/1", "redis+unix:///run/redis.sock"):
+        check_security({**base, "rate_limit_storage": good})
+    for bad in ("memcached://cache:11211", "redis:/cache", "127.0.0.1:6379"):
+        with pytest.raises(ServeError, match="--rate-limit-storage must be memory:// or redis://"):
+            check_security({**base, "rate_limit_storage": bad})
+    with pytest.raises(ServeError) as refused:
+        check_security({**base, "rate_limit_storage": "mongodb://kb:s3cret@db/x"})
+    assert "s3cret" not in str(refused.value) and "mongodb://kb:***@db/x" in str(refused.value)

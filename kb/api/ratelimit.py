@@ -36,6 +36,7 @@ from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from kb.api.errors import error_response, rate_limited
+from kb.i18n import gettext
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ STRATEGY = "moving-window"
 KEY_PREFIX = "kb"
 REDIS_TIMEOUT = 0.5  # seconds for connecting to Redis and for each answer
 AUTH_FAILURES = "10 per 10 second"  # failed authentications per address: 10 at once, one a second on average
-SCOPE = "api"
+SCHEMES = ("memory", "redis", "rediss", "redis+unix", "redis+sentinel", "redis+cluster")  # what kb serve accepts
 
 
 def window(rate: float, burst: float) -> str:
@@ -60,6 +61,18 @@ def window(rate: float, burst: float) -> str:
 def is_shared(storage_uri: str) -> bool:
     """True when *storage_uri* is one count for every worker (Redis), not one per process."""
     return not storage_uri.startswith("memory://")
+
+
+def check_storage(storage_uri: str) -> None:
+    """Raise ValueError, saying what is accepted, when *storage_uri* is not one of SCHEMES."""
+    scheme, separator, _rest = storage_uri.partition("://")
+    if not separator or scheme not in SCHEMES:
+        from kb.api.dependencies import safe_storage_url
+
+        raise ValueError(gettext("--rate-limit-storage must be memory:// or redis://[:password@]host:port/db (or "
+                                 "%(others)s), not %(value)s")
+                         % {"others": ", ".join(f"{name}://" for name in SCHEMES[2:]),
+                            "value": repr(safe_storage_url(storage_uri))})
 
 
 def storage_options(storage_uri: str) -> dict:
