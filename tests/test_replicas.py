@@ -44,6 +44,7 @@ pytest_plugins = ("support.apikit",)
 pytestmark = [pytest.mark.live_server, pytest.mark.slow]
 
 SEARCH = "/api/v1/search?q=kuukausimaksu%2055123&lang=fi"
+SUGGEST = json.dumps({"message": "Hei, laskussani on outo kuukausimaksu, mistä se tulee?"}).encode()
 CLIENTS = 4
 START_SECONDS = 60
 # haproxy's log line (option httplog): "... replicas/replica1 0/0/0/3/3 200 ... 0/0/0/0/1 0/0 ..."
@@ -97,13 +98,14 @@ class Replica:
 
 
 class Load:
-    """A few clients searching through haproxy on keep-alive connections until told to stop."""
+    """A few clients searching (and suggesting) through haproxy on keep-alive connections until told to stop."""
 
     def __init__(self, base: str, clients: int = CLIENTS):
         self.host, self.port = base.removeprefix("http://").split(":")
         self.statuses: Counter = Counter()
         self.errors: list[str] = []
         self.search_ids: list[str] = []
+        self.suggests = 0
         self.latencies: list[float] = []
         self._stop = threading.Event()
         self._lock = threading.Lock()
@@ -111,10 +113,16 @@ class Load:
 
     def _client(self) -> None:
         connection = httpclient.HTTPConnection(self.host, int(self.port), timeout=15)
+        sent = 0
         while not self._stop.is_set():
             started = time.perf_counter()
+            sent += 1
             try:
-                connection.request("GET", SEARCH, headers=bearer(AGENT_SECRET))
+                if sent % 4:  # three typed searches to one pasted message, as agents do
+                    connection.request("GET", SEARCH, headers=bearer(AGENT_SECRET))
+                else:
+                    connection.request("POST", "/api/v1/suggest", body=SUGGEST,
+                                       headers={**bearer(AGENT_SECRET), "Content-Type": "application/json"})
                 response = connection.getresponse()
                 body = response.read()
             except (OSError, httpclient.HTTPException) as error:  # a failed request: counted, never retried here
@@ -128,6 +136,7 @@ class Load:
                 self.statuses[response.status] += 1
                 if response.status == 200:
                     self.search_ids.append(json.loads(body)["search_id"])
+                    self.suggests += sent % 4 == 0
         connection.close()
 
     def __enter__(self) -> Load:
@@ -224,7 +233,9 @@ def test_a_replica_restarted_under_load_loses_no_request(tmp_path, api_kb, index
     assert servers["replica1"] > 0 and servers["replica2"] > 0
     assert sum(servers.values()) == total  # every answer the clients got is in haproxy's log
     report = usage_report(api_kb, index_dir, postgres_url)
-    assert report["totals"]["searches"] == total == len(set(load.search_ids))  # both replicas' searches, all of them
+    totals = report["totals"]
+    assert totals["searches"] + totals["suggests"] == total == len(set(load.search_ids))  # both replicas', all
+    assert totals["suggests"] == load.suggests
 
 
 def test_a_token_gets_its_rate_across_both_replicas(tmp_path, api_kb, index_dir, postgres_url, redis_url):

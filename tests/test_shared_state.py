@@ -20,7 +20,8 @@ import pytest
 from sqlalchemy import text
 from support.api_support import AGENT_SECRET, bearer, write_tokens_file
 
-from kb.api.dependencies import probe, safe_storage_url
+from kb.api.dependencies import probe
+from kb.api.ratelimit import safe_storage_url
 from kb.usage import db, schema
 from kb.usage.recorder import Recorder, SearchRecord, new_search_id
 

@@ -15,27 +15,16 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from urllib.parse import urlsplit, urlunsplit
 
 from flask import Flask
 from sqlalchemy import text
 
+from kb.api.ratelimit import safe_storage_url
 from kb.usage.db import resolve_url, safe_url
 
 log = logging.getLogger(__name__)
 
 PROBE_SECONDS = 5.0
-
-
-def safe_storage_url(url: str) -> str:
-    """A rate-limit storage URL with its password hidden: ``redis://:***@host:6379/0``."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    user = parts.username or ""
-    host = parts.hostname or ""
-    netloc = f"{user}:***@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
 def _check(probe: Callable[[], bool]) -> dict:

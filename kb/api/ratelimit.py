@@ -27,6 +27,7 @@ import logging
 import math
 import time
 from collections.abc import Callable
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import Flask, Response
 from flask_limiter import Limiter
@@ -63,12 +64,21 @@ def is_shared(storage_uri: str) -> bool:
     return not storage_uri.startswith("memory://")
 
 
+def safe_storage_url(url: str) -> str:
+    """A rate-limit storage URL with its password hidden: ``redis://:***@host:6379/0``."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.hostname or ""
+    netloc = f"{user}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
 def check_storage(storage_uri: str) -> None:
     """Raise ValueError, saying what is accepted, when *storage_uri* is not one of SCHEMES."""
     scheme, separator, _rest = storage_uri.partition("://")
     if not separator or scheme not in SCHEMES:
-        from kb.api.dependencies import safe_storage_url
-
         raise ValueError(gettext("--rate-limit-storage must be memory:// or redis://[:password@]host:port/db (or "
                                  "%(others)s), not %(value)s")
                          % {"others": ", ".join(f"{name}://" for name in SCHEMES[2:]),
