@@ -212,6 +212,7 @@ def test_a_replica_restarted_under_load_loses_no_request(tmp_path, api_kb, index
                 stopped_in = pair[1].stop()
                 down_after = lb.wait_for({"replica2": "DOWN"})
                 served_while_down = sum(load.statuses.values())
+                restarted_at = pair[1].log_path.stat().st_size
                 pair[1].start()
                 up_after = lb.wait_for({"replica2": "UP"})
                 before = sum(load.statuses.values())
@@ -224,14 +225,19 @@ def test_a_replica_restarted_under_load_loses_no_request(tmp_path, api_kb, index
         stop_all(pair)
     total = sum(load.statuses.values())
     latencies = sorted(load.latencies)
+    with pair[1].log_path.open("rb") as log:
+        log.seek(restarted_at)
+        answered_after_restart = len(re.findall(rb"(?:GET /api/v1/search|POST /api/v1/suggest) 200 ", log.read()))
     print(f"\n{total} searches through haproxy, {dict(load.statuses)}, {len(load.errors)} failed; per replica "
-          f"{dict(servers)}, {retried} retried by haproxy; replica2 stopped in {stopped_in:.2f} s, "
+          f"{dict(servers)} ({answered_after_restart} by replica2 after its restart), {retried} retried by haproxy; "
+          f"replica2 stopped in {stopped_in:.2f} s, "
           f"marked DOWN {down_after:.2f} s after, back UP {up_after:.2f} s after its start; "
           f"p50 {latencies[len(latencies) // 2] * 1000:.1f} ms, max {latencies[-1] * 1000:.0f} ms")
     assert load.errors == [] and set(load.statuses) == {200}, (load.errors[:5], load.statuses)
     assert served_while_down > 0 and total > served_while_down
     assert servers["replica1"] > 0 and servers["replica2"] > 0
     assert sum(servers.values()) == total  # every answer the clients got is in haproxy's log
+    assert answered_after_restart > 0  # the restarted replica took its share again
     report = usage_report(api_kb, index_dir, postgres_url)
     totals = report["totals"]
     assert totals["searches"] + totals["suggests"] == total == len(set(load.search_ids))  # both replicas', all

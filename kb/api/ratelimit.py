@@ -44,7 +44,9 @@ log = logging.getLogger(__name__)
 STRATEGY = "moving-window"
 KEY_PREFIX = "kb"
 REDIS_TIMEOUT = 0.5  # seconds for connecting to Redis and for each answer
-AUTH_FAILURES = "10 per 10 second"  # failed authentications per address: 10 at once, one a second on average
+# Failed authentications per address. The token buckets before allowed 10 at once and one a second
+# more in each worker: 20 in any 10 s is that over a window (a moving window has no refill).
+AUTH_FAILURES = "20 per 10 second"
 SCHEMES = ("memory", "redis", "rediss", "redis+unix", "redis+sentinel", "redis+cluster")  # what kb serve accepts
 
 
