@@ -7,8 +7,9 @@ PORT   ?= 8000
 .PHONY: run test test-fast setup system-deps lint clean docs editors
 
 # System packages from Debian: Voikko (Finnish morphology), Chromium (the plugin's browser tests) and
-# PostgreSQL (the usage database's tests start a throwaway server; tests/support/postgres.py).
-APT_PACKAGES = libvoikko1 voikko-fi chromium postgresql
+# PostgreSQL, Redis and haproxy (the usage database's and the replicas' tests start throwaway servers;
+# tests/support/postgres.py, redis.py, haproxy.py).
+APT_PACKAGES = libvoikko1 voikko-fi chromium postgresql redis-server haproxy
 
 system-deps:
 	@if ! dpkg -s $(APT_PACKAGES) >/dev/null 2>&1; then \

@@ -74,10 +74,14 @@ SETTINGS: dict[str, Setting] = {
         Setting("cors_origins", "", N_("Comma-separated origins allowed to call the API from a browser, e.g. "
                                        "https://*.zendesk.com (* stands for one DNS label; the scheme must match).")),
         Setting("rate_limit", 50.0, N_("Requests per second allowed per token (per client address without "
-                                       "tokens); 0 turns limiting off. Each worker keeps its own buckets with this rate "
-                                       "divided by the number of workers."), float),
+                                       "tokens); 0 turns limiting off. With memory:// storage each worker keeps its own "
+                                       "count with this rate divided by the number of workers; with redis:// every "
+                                       "worker of every server shares one count."), float),
         Setting("rate_burst", 100, N_("Requests a token may send at once before the rate applies "
-                                      "(divided by the number of workers too)."), int),
+                                      "(divided by the number of workers too with memory:// storage)."), int),
+        Setting("rate_limit_storage", "memory://", N_("Where the rate limits are counted: memory:// (each worker "
+                                                      "on its own) or redis://[:password@]host:port/db, shared by "
+                                                      "every worker of every server.")),
         Setting("max_body_bytes", 64 * 1024, N_("Largest request body accepted (413 beyond)."), int),
         Setting("max_query_chars", 500, N_("Longest search query `q` accepted (414 beyond)."), int),
         Setting("max_message_chars", 10_000, N_("Longest customer message accepted by suggest (422 beyond)."), int),
@@ -105,9 +109,9 @@ SETTINGS: dict[str, Setting] = {
 
 SERVE_SETTINGS = ("responses", "index", "host", "port", "workers", "threads", "plugin_dir", "watch_seconds",
                   "tokens_file", "tokens", "revoked_tokens", "insecure_no_auth", "cors_origins", "rate_limit",
-                  "rate_burst", "max_body_bytes", "max_query_chars", "max_message_chars", "database_url",
-                  "no_usage_recording", "usage_retention_days", "usage_prior", "incident_reply", "incident_resolved_reply",
-                  "incident_wind_down_minutes", "timezone")
+                  "rate_burst", "rate_limit_storage", "max_body_bytes", "max_query_chars", "max_message_chars",
+                  "database_url", "no_usage_recording", "usage_retention_days", "usage_prior", "incident_reply",
+                  "incident_resolved_reply", "incident_wind_down_minutes", "timezone")
 
 
 def setting(name: str) -> Setting:

@@ -195,9 +195,13 @@ def test_render_errors(client):
     assert render(client, id="billing/invoice", lang="fi", channel="fax").status_code == 422
 
 
-def test_health_and_version(client):
-    assert client.get("/api/v1/health").get_json() == {"status": "ok", "snippets": 4, "stale": False, "problems": [],
-                                                       "problem_count": 0}
+def test_health_and_version(client, index_dir):
+    health = client.get("/api/v1/health").get_json()
+    assert {key: health[key] for key in ("status", "snippets", "stale", "problems", "problem_count")} == {
+        "status": "ok", "snippets": 4, "stale": False, "problems": [], "problem_count": 0}
+    sqlite = "sqlite:///" + str(index_dir.with_name(index_dir.name + ".usage.sqlite"))
+    assert health["database"]["url"] == sqlite and health["rate_limits"]["storage"] == "memory://"
+    assert health["rate_limits"]["shared"] is False and health["usage"] == {"recording": True, "held": 0, "dropped": 0}
     data = client.get("/api/v1/version").get_json()
     assert data["snippets"] == {"total": 4, "reply": 3, "escalation": 1}
     assert data["channels"]["twitter"] == 280 and data["channels"]["email"] is None

@@ -32,8 +32,11 @@ def is_loopback(host: str) -> bool:
 
 
 def config_from_settings(settings: dict[str, object], workers: int = 1) -> dict:
-    """Flask config from ``kb.config`` setting values; rate limits divided among *workers*."""
+    """Flask config from ``kb.config`` setting values; rate limits divided among *workers*
+    when each worker counts on its own (``memory://``), whole when they share a count (Redis)."""
+    storage = str(settings.get("rate_limit_storage") or "memory://")
     workers = max(int(workers), 1)
+    share = workers if storage.startswith("memory://") else 1
     return {
         "RESPONSES": str(settings["responses"]),
         "INDEX": str(settings["index"]),
@@ -43,9 +46,11 @@ def config_from_settings(settings: dict[str, object], workers: int = 1) -> dict:
         "TOKENS_ENV": str(settings["tokens"] or ""),
         "REVOKED_TOKENS": str(settings["revoked_tokens"] or ""),
         "CORS_ORIGINS": str(settings["cors_origins"] or ""),
-        # Buckets are per worker process: each holds its share of the rate (see kb.ratelimit).
-        "RATE_LIMIT": float(settings["rate_limit"]) / workers,
-        "RATE_BURST": max(float(settings["rate_burst"]) / workers, 1.0),
+        # memory:// counts per worker process: each holds its share of the rate (kb/api/ratelimit.py).
+        "RATE_LIMIT": float(settings["rate_limit"]) / share,
+        "RATE_BURST": max(float(settings["rate_burst"]) / share, 1.0),
+        "RATE_LIMIT_STORAGE": storage,
+        "WORKERS": workers,  # a worker's share of the limits while Redis is unreachable
         "MAX_CONTENT_LENGTH": int(settings["max_body_bytes"]),
         "MAX_QUERY_CHARS": int(settings["max_query_chars"]),
         "MAX_MESSAGE_CHARS": int(settings["max_message_chars"]),

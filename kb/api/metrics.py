@@ -29,6 +29,9 @@ class Metrics:
                                  buckets=BUCKETS, registry=self.registry)
         self.search_cache = Counter("kb_search_cache", "Searches answered from the per-worker cache (hit) or not.",
                                     ("result",), registry=self.registry)
+        self.usage_dropped = Counter("kb_usage_records_dropped", "Searches not recorded for the usage insights: the "
+                                     "database was unreachable longer than a worker's buffer holds.",
+                                     registry=self.registry)
 
     def exposition(self) -> bytes:
         if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):

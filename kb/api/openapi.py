@@ -41,6 +41,9 @@ NULLABLE_STR = {"type": "string", "nullable": True}
 BOOL = {"type": "boolean"}
 INT = {"type": "integer"}
 STR_LIST = {"type": "array", "items": STR}
+# What /health says of the database and Redis: the last background check of this worker.
+SHARED_CHECK = {"reachable": {"type": "boolean", "nullable": True, "description": "null before the first check."},
+                "latency_ms": {"type": "number"}, "checked_at": STR, "error": STR}
 RATE_LIMITED = {**_error("Too many requests from this token; wait Retry-After seconds."),
                 "headers": {"Retry-After": {"schema": {"type": "integer", "minimum": 1}}}}
 COMMON = {"401": _error("No API token, or one that is not valid or was revoked."), "429": RATE_LIMITED}
@@ -89,8 +92,13 @@ SCHEMAS: dict = {
     "Problem": _obj({"path": STR, "line": INT, "code": STR, "message": STR}),
     "Health": _obj({"status": {"type": "string", "enum": ["ok", "degraded"],
                                "description": "degraded: the last good index serves, but the content on disk has "
-                                              "problems or is newer than it."},
-                    "snippets": INT, **CONTENT_STATE}),
+                                              "problems or is newer than it, or the database or Redis did not "
+                                              "answer the last check (searching goes on)."},
+                    "snippets": INT, **CONTENT_STATE,
+                    "database": _obj({"url": STR, **SHARED_CHECK}, required=("url", "reachable")),
+                    "rate_limits": _obj({"storage": STR, "shared": BOOL, **SHARED_CHECK},
+                                        required=("storage", "shared", "reachable")),
+                    "usage": _obj({"recording": BOOL, "held": INT, "dropped": INT})}),
     "Version": _obj({
         **CONTENT_STATE,
         "version": STR, "api": STR, "revision": NULLABLE_STR, "languages": STR_LIST,

@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 
 from kb import __version__
 from kb.api import params
+from kb.api.dependencies import probe
 from kb.api.errors import ApiError, bad_request
 from kb.api.services import services
 from kb.i18n import gettext, ngettext
@@ -31,12 +32,15 @@ def _content_state(svc) -> dict:
 @bp.get("/health")
 def health():
     """200 while the index answers (``degraded`` when the content on disk has problems or is
-    newer than the index: the last good index serves on); 503 when there is none."""
+    newer than the index, or the database or Redis did not answer the last check: searching
+    goes on); 503 when there is none."""
     svc = services()
     snippets = svc.doc_count()
     state = _content_state(svc)
-    status = "degraded" if state["problem_count"] or state["stale"] else "ok"
-    return jsonify({"status": status, "snippets": snippets, **state})
+    shared = probe(current_app._get_current_object()).report()  # type: ignore[attr-defined]
+    down = any(shared[name].get("reachable") is False for name in ("database", "rate_limits"))
+    status = "degraded" if state["problem_count"] or state["stale"] or down else "ok"
+    return jsonify({"status": status, "snippets": snippets, **state, **shared})
 
 
 def _time(epoch: object) -> str | None:

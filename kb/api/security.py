@@ -5,9 +5,9 @@ browsers send no credentials with it), then the bearer token when tokens are con
 then the client's rate limit. Health, version and the OpenAPI document stay open so that
 load balancers and client generators need no secret; ``/metrics`` needs a token like the API.
 
-Failed authentication has its own allowance per address (AUTH_FAILURE_BURST, refilled at
-AUTH_FAILURE_RATE a second), whatever ``--rate-limit`` says: beyond it a failure answers 429
-instead of 401. A valid token is always verified and served, so that one misconfigured
+Failed authentication has its own allowance per address (``kb.api.ratelimit.AUTH_FAILURES``,
+counted where the rate limits are: shared through Redis), whatever ``--rate-limit`` says:
+beyond it a failure answers 429 instead of 401. A valid token is always verified and served, so that one misconfigured
 client behind a proxy (one address for everybody) cannot lock every agent out; tokens are
 at least 16 characters, so the allowance bounds the cost of failures rather than guessing.
 """
@@ -19,14 +19,12 @@ from werkzeug.exceptions import NotFound
 
 from kb.api.cors import OriginPattern, origin_allowed
 from kb.api.errors import ApiError, rate_limited
-from kb.api.ratelimit import TokenBuckets
+from kb.api.ratelimit import RateLimits
 from kb.api.tokens import ApiToken, TokenStore
 from kb.i18n import gettext
 
 API_PREFIX = "/api/"
 GUARDED_ENDPOINTS = {"metrics.metrics_page"}  # outside /api/ but behind the tokens all the same
-AUTH_FAILURE_RATE = 1.0
-AUTH_FAILURE_BURST = 10.0
 PUBLIC_ENDPOINTS = {"ops.health", "ops.version", "openapi.openapi_document", "strings.plugin_strings"}
 UNLIMITED_ENDPOINTS = {"ops.health"}
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
@@ -39,13 +37,13 @@ def _unauthorized(message: str, error: str | None = None) -> ApiError:
     return ApiError(401, "unauthorized", message, headers={"WWW-Authenticate": challenge})
 
 
-def authenticate(tokens: TokenStore, failures: TokenBuckets | None = None) -> ApiToken | None:
+def authenticate(tokens: TokenStore, limits: RateLimits | None = None) -> ApiToken | None:
     """The caller's token; raises 401 when tokens are configured and none valid is given (429
-    when the caller's address has failed more often than *failures* allows)."""
+    when the caller's address has failed more often than *limits* allow)."""
     try:
         return _authenticate(tokens)
     except ApiError as error:
-        wait = failures.take(f"addr:{request.remote_addr}") if failures is not None else 0.0
+        wait = limits.failure(str(request.remote_addr)) if limits is not None else 0.0
         if wait:
             raise rate_limited(wait) from None
         raise error from None
@@ -90,11 +88,20 @@ def _preflight() -> Response:
     return response
 
 
+def _client_key() -> str:
+    """Whose count a request is added to: its token's name, else its address."""
+    token = g.get("token")
+    return f"token:{token.name}" if token is not None else f"addr:{request.remote_addr}"
+
+
+def _is_limited() -> bool:
+    """The API and the guarded pages, once authenticated; never the health probe."""
+    return (request.path.startswith(API_PREFIX) or request.endpoint in GUARDED_ENDPOINTS) \
+        and request.endpoint not in UNLIMITED_ENDPOINTS
+
+
 def init_app(app: Flask) -> None:
     tokens: TokenStore = app.config["TOKENS"]
-    rate = float(app.config.get("RATE_LIMIT") or 0)
-    limiter = TokenBuckets(rate, float(app.config.get("RATE_BURST") or 1)) if rate > 0 else None
-    failures = TokenBuckets(AUTH_FAILURE_RATE, AUTH_FAILURE_BURST)
 
     @app.before_request
     def _guard() -> Response | None:
@@ -102,13 +109,12 @@ def init_app(app: Flask) -> None:
             return None
         if request.method == "OPTIONS" and request.path.startswith(API_PREFIX):
             return _preflight()
-        g.token = None if request.endpoint in PUBLIC_ENDPOINTS else authenticate(tokens, failures)
-        if limiter is not None and request.endpoint not in UNLIMITED_ENDPOINTS:
-            key = f"token:{g.token.name}" if g.token is not None else f"addr:{request.remote_addr}"
-            wait = limiter.take(key)
-            if wait:
-                raise rate_limited(wait)
+        g.token = None if request.endpoint in PUBLIC_ENDPOINTS else authenticate(tokens, limits)
         return None
+
+    # After _guard (before_request functions run in the order they were added), so that the
+    # limit is counted for the token _guard found, and never for a preflight or a refusal.
+    limits = app.extensions["vastaus_limits"] = RateLimits(app, _client_key, _is_limited)
 
     @app.after_request
     def _headers(response: Response) -> Response:

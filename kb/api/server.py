@@ -38,6 +38,7 @@ from gunicorn.app.base import BaseApplication
 from kb import i18n
 from kb.api import config_from_settings, is_loopback
 from kb.api.cors import parse_patterns
+from kb.api.ratelimit import check_storage
 from kb.api.tokens import TokenConfigError, TokenStore
 from kb.content.kbyaml import load_settings
 from kb.i18n import gettext
@@ -90,6 +91,7 @@ def check_security(values: dict) -> TokenStore:
             "already allows only trusted clients.") % {"host": host})
     try:
         parse_patterns(str(values["cors_origins"] or ""))
+        check_storage(str(values.get("rate_limit_storage") or "memory://"))
     except ValueError as exc:
         raise ServeError(str(exc)) from None
     for name in ("workers", "threads", "port"):

@@ -14,7 +14,9 @@ configuration gives away no secret::
       sha256: 77de…
       revoked: true
 
-The file is read again when it changes, so revoking a token needs no restart.
+The file is read again when it changes, so revoking a token needs no restart. That is per
+machine: with several replicas, ``kb tokens revoke NAME`` puts the name in the shared database
+instead (:mod:`kb.usage.revocations`), which every worker reads every ``REVOCATION_SECONDS``.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import logging
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +41,7 @@ log = logging.getLogger(__name__)
 MIN_SECRET = 16
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 RECHECK_SECONDS = 1.0
+REVOCATION_SECONDS = 2.0  # how often a worker reads the shared revocations (in the background)
 
 
 class TokenConfigError(Exception):
@@ -150,6 +154,11 @@ class TokenStore:
         self._file_tokens: list[ApiToken] = []
         self._stamp: tuple[float, int] | None = None
         self._checked = 0.0
+        self._revocations: Callable[[], set[str]] | None = None
+        self._shared_revoked: frozenset[str] = frozenset()
+        self._revocations_read = 0.0
+        self._reading_revocations = threading.Lock()
+        self._revocations_failing = False
         if self.path is not None:
             self._file_tokens = parse_tokens_file(self.path)
             self._stamp = self._file_stamp()
@@ -191,14 +200,45 @@ class TokenStore:
             self._file_tokens, self._stamp = tokens, stamp
             log.info("tokens file reloaded: %d tokens", len(tokens))
 
+    def watch_revocations(self, source: Callable[[], set[str]]) -> None:
+        """Also refuse the names *source* returns (the shared database's list): read now, then
+        every REVOCATION_SECONDS in a thread of its own, the last list kept while it fails."""
+        self._revocations = source
+        self._read_revocations()
+
+    def _read_revocations(self) -> None:
+        if self._revocations is None or not self._reading_revocations.acquire(blocking=False):
+            return
+        try:
+            self._shared_revoked = frozenset(self._revocations())
+            if self._revocations_failing:
+                log.info("shared token revocations read again: %d names", len(self._shared_revoked))
+            self._revocations_failing = False
+        except Exception as exc:  # the database is down: the names read last stay refused
+            if not self._revocations_failing:
+                log.warning("shared token revocations not read (%s); the last list read stays in force",
+                            str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__)
+            self._revocations_failing = True
+        finally:
+            self._revocations_read = time.monotonic()
+            self._reading_revocations.release()
+
+    def _refresh_revocations(self) -> None:
+        if self._revocations is None or time.monotonic() - self._revocations_read < REVOCATION_SECONDS:
+            return
+        if not self._reading_revocations.locked():
+            self._revocations_read = time.monotonic()  # one reader at a time, not one a request
+            threading.Thread(target=self._read_revocations, name="kb-token-revocations", daemon=True).start()
+
     def verify(self, secret: str) -> ApiToken | None:
         """The token *secret* belongs to (check ``revoked`` on it), or None for no match."""
         self._refresh()
+        self._refresh_revocations()
         digest = hash_secret(secret)
         found = None
         for token in self.tokens:  # compare with every token: timing says nothing of which matched
             if hmac.compare_digest(digest, token.sha256) and found is None:
                 found = token
-        if found is not None and found.name in self.revoked_names:
+        if found is not None and (found.name in self.revoked_names or found.name in self._shared_revoked):
             return ApiToken(found.name, found.sha256, found.admin, revoked=True)
         return found

@@ -14,6 +14,7 @@ import atexit
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 from flask import Blueprint, Flask, current_app, g, jsonify
 from flask import request as flask_request
@@ -23,7 +24,7 @@ from kb.api import params
 from kb.api.errors import ApiError, bad_request, invalid
 from kb.api.services import services
 from kb.i18n import gettext
-from kb.usage import prior, reports, store
+from kb.usage import prior, reports, revocations, store
 from kb.usage.db import DatabaseError, open_engine
 from kb.usage.recorder import FLUSH_SECONDS, Recorder, SearchRecord, new_search_id, search_id_age
 from kb.usage.schema import EVENT_TYPES
@@ -47,8 +48,10 @@ class Usage:
     """This worker's usage database and recorder; opened at start, retried when it failed."""
 
     def __init__(self, url: str, index_dir: str, record: bool, retention_days: int = store.DEFAULT_RETENTION_DAYS,
-                 prior_strength: float = 0.0):
+                 prior_strength: float = 0.0, on_drop: Callable[[int], None] | None = None):
         self.url, self.index_dir, self.record_searches = url, index_dir, record
+        self.on_drop = on_drop
+        self.unopened_drops = 0  # searches not recorded because the database could not be opened yet
         self.retention_days = retention_days
         self.prior_strength = prior.bounded(prior_strength)
         if self.prior_strength != prior_strength:
@@ -92,7 +95,7 @@ class Usage:
                 self._tried = time.monotonic()
                 try:
                     self._engine = open_engine(self.url, self.index_dir)
-                    self._recorder = Recorder(self._engine, retention_days=self.retention_days)
+                    self._recorder = Recorder(self._engine, retention_days=self.retention_days, on_drop=self.on_drop)
                 except DatabaseError as exc:
                     log.error("usage is not recorded: %s", exc)
         return self._engine
@@ -102,7 +105,11 @@ class Usage:
             return
         if self._recorder is not None:
             self._recorder.record(record)
-        elif time.monotonic() - self._tried >= RETRY_SECONDS and not self._lock.locked():
+            return
+        self.unopened_drops += 1
+        if self.on_drop is not None:
+            self.on_drop(1)
+        if time.monotonic() - self._tried >= RETRY_SECONDS and not self._lock.locked():
             # The database could not be opened: try again, but never in the request's thread.
             threading.Thread(target=self.engine, name="kb-usage-open", daemon=True).start()
 
@@ -110,18 +117,36 @@ class Usage:
         if self._recorder is not None:
             self._recorder.flush()
 
+    def revoked_tokens(self) -> set[str]:
+        """The token names revoked in the shared database (raises when it cannot be read)."""
+        engine = self.engine()
+        if engine is None:
+            raise ConnectionError("the usage database cannot be opened")
+        return revocations.revoked(engine)
+
+    def status(self) -> dict:
+        """What /health says of this worker's recording: searches waiting for the database, and lost."""
+        recorder = self._recorder
+        return {"recording": self.record_searches,
+                "held": recorder.held if recorder is not None else 0,
+                "dropped": (recorder.dropped if recorder is not None else 0) + self.unopened_drops}
+
     def close(self) -> None:
         if self._recorder is not None:
             self._recorder.close()
 
 
 def init_app(app: Flask) -> None:
+    metrics = app.extensions.get("vastaus_metrics")
     usage = Usage(str(app.config.get("DATABASE_URL") or ""), str(app.config["INDEX"]),
                   bool(app.config.get("RECORD_USAGE", True)),
                   int(app.config.get("USAGE_RETENTION_DAYS") or store.DEFAULT_RETENTION_DAYS),
-                  float(app.config.get("USAGE_PRIOR") or 0.0))
+                  float(app.config.get("USAGE_PRIOR") or 0.0),
+                  on_drop=metrics.usage_dropped.inc if metrics is not None else None)
     app.extensions["vastaus_usage"] = usage
     atexit.register(usage.close)  # a worker leaving writes what it has queued
+    if app.config["TOKENS"].required:  # `kb tokens revoke`: refused by every replica within seconds
+        app.config["TOKENS"].watch_revocations(usage.revoked_tokens)
 
 
 def usage() -> Usage:

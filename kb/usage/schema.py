@@ -100,9 +100,23 @@ incidents = Table(
 )
 
 
+# API tokens refused by every replica, by name (kb/usage/revocations.py, `kb tokens revoke`): the
+# tokens files are per machine, this table is what every replica reads within seconds.
+token_revocations = Table(
+    "token_revocations", metadata,
+    Column("name", String(200), primary_key=True),
+    Column("revoked_at", DateTime, nullable=False),
+    Column("note", String(500), nullable=True),
+)
+
+
 def _v1_tables(conn: Connection) -> None:
     Table("usage_searches", MetaData(), *_search_columns(), Index("ix_usage_searches_at", "at")).create(conn)
     events.create(conn)
+
+
+def _v3_token_revocations(conn: Connection) -> None:
+    token_revocations.create(conn)
 
 
 def _v2_incidents(conn: Connection) -> None:
@@ -115,6 +129,7 @@ def _v2_incidents(conn: Connection) -> None:
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "searches and events", _v1_tables),
     (2, "incidents", _v2_incidents),
+    (3, "token revocations", _v3_token_revocations),
 ]
 
 LATEST = MIGRATIONS[-1][0]

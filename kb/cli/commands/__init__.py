@@ -3,4 +3,5 @@
 :data:`GROUPS` is the registry: the order here is the order ``kb --help`` lists them in.
 """
 
-GROUPS = ("content", "search", "serve", "editors", "plugin", "translations", "transfer", "usage", "incident")
+GROUPS = ("content", "search", "serve", "editors", "plugin", "translations", "transfer", "usage", "incident",
+          "tokens")
