@@ -9,11 +9,9 @@ tests show what the deployment recipe promises:
   find it gone are sent to the other replica (``retry-on`` + ``option redispatch``), and it
   gets traffic again only once its health check passes twice;
 * one ``kb usage report`` counts every search of both replicas;
-* a token allowed N requests gets N across both replicas (Redis), not N per replica.
-
-TODO(outage-core): an incident declared through one replica is seen by both. The incident
-API is being built on branch outage-core; once it is merged to main, add it here (declare
-through replica1, read ``GET /api/v1/incidents`` from replica2 within seconds).
+* a token allowed N requests gets N across both replicas (Redis), not N per replica;
+* an incident declared through one replica is listed by the other within seconds, and ended
+  through the other, by the first (PostgreSQL).
 """
 
 from __future__ import annotations
@@ -32,7 +30,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, require_marker
-from support.api_support import AGENT_SECRET, bearer, http, serve_command, write_tokens_file
+from support.api_support import ADMIN_SECRET, AGENT_SECRET, bearer, http, serve_command, write_tokens_file
 from support.haproxy import haproxy
 from support.ports import free_port
 from support.postgres import postgres_server
@@ -294,3 +292,42 @@ def revoke_everywhere(pair: list[Replica], index_dir: Path, database_url: str) -
         time.sleep(0.1)
     assert min(refusals.values()) == 3, refusals
     return time.monotonic() - started
+
+
+def listed_incidents(replica: Replica) -> list[dict]:
+    status, _headers, body = http("GET", f"http://{replica.address}/api/v1/incidents", headers=bearer(AGENT_SECRET))
+    assert status == 200, body
+    return json.loads(body)["incidents"]
+
+
+def seconds_until(predicate, limit: float = 15.0) -> float:
+    started = time.monotonic()
+    while not predicate():
+        assert time.monotonic() - started < limit, "not seen in time"
+        time.sleep(0.1)
+    return time.monotonic() - started
+
+
+def test_an_incident_declared_through_one_replica_is_seen_by_the_other(tmp_path, api_kb, index_dir, postgres_url,
+                                                                    redis_url):
+    pair = replicas(tmp_path, api_kb, index_dir, postgres_url, redis_url)
+    try:
+        status, _headers, body = http("POST", f"http://{pair[0].address}/api/v1/incidents",
+                                      {"area": "Tampere", "next_update": "14:30", "replies": ["billing/invoice"]},
+                                      headers=bearer(ADMIN_SECRET))
+        assert status == 201, body
+        declared = json.loads(body)
+        # Two looks each (new connections): both workers of the other replica have it.
+        seen_after = seconds_until(lambda: all(
+            any(item["id"] == declared["id"] and item["area"] == "Tampere" for item in listed_incidents(pair[1]))
+            for _ in range(2)))
+        status, _headers, body = http("POST", f"http://{pair[1].address}/api/v1/incidents/{declared['id']}/end",
+                                      headers=bearer(ADMIN_SECRET))
+        assert status == 200, body
+        ended_after = seconds_until(lambda: all(
+            [item["state"] for item in listed_incidents(pair[0]) if item["id"] == declared["id"]] == ["winding_down"]
+            for _ in range(2)))
+    finally:
+        stop_all(pair)
+    print(f"\nincident declared on replica1 listed by replica2 after {seen_after:.1f} s; "
+          f"ended on replica2, winding down on replica1 after {ended_after:.1f} s")
