@@ -9,19 +9,19 @@ from __future__ import annotations
 import datetime
 import json
 import socket
-import uuid
 from pathlib import Path
 
 import pytest
 from conftest import SAMPLE
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 from support.api_support import ADMIN_SECRET, AGENT_SECRET, bearer, write_tokens_file
-from support.postgres import postgres_server
 
 from kb.cli.main import main
 from kb.incidents import store, times
 from kb.search.indexing import index_kb
 from kb.usage import db, schema
+
+pytest_plugins = ("support.databases",)
 
 ADMIN, AGENT = bearer(ADMIN_SECRET), bearer(AGENT_SECRET)
 HELSINKI = times.zone("Europe/Helsinki")
@@ -41,26 +41,6 @@ OTHER = {  # billing, delivery, privacy
     "en": ["Why is my bill so high this month?", "Where is my parcel? I ordered a week ago",
            "Please delete my personal data"],
 }
-
-
-@pytest.fixture(scope="module")
-def postgres_url():
-    with postgres_server() as url:
-        yield url
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path: Path) -> str:
-    """An empty database of each kind: a SQLite file, or a new database on the test server."""
-    if request.param == "sqlite":
-        return "sqlite:///" + str(tmp_path / "usage.sqlite")
-    server = request.getfixturevalue("postgres_url")
-    name = "i" + uuid.uuid4().hex[:12]
-    admin = create_engine(db.resolve_url(server, "."), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return server.rsplit("/", 1)[0] + "/" + name
 
 
 @pytest.fixture(scope="module")

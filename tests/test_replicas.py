@@ -295,7 +295,8 @@ def revoke_everywhere(pair: list[Replica], index_dir: Path, database_url: str) -
 
 
 def listed_incidents(replica: Replica) -> list[dict]:
-    status, _headers, body = http("GET", f"http://{replica.address}/api/v1/incidents", headers=bearer(AGENT_SECRET))
+    # The admin token: the test above revokes the agent's in the database this module shares.
+    status, _headers, body = http("GET", f"http://{replica.address}/api/v1/incidents", headers=bearer(ADMIN_SECRET))
     assert status == 200, body
     return json.loads(body)["incidents"]
 

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import datetime
 import json
-import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select, text
 from support.api_support import ADMIN_SECRET, AGENT_SECRET, bearer
-from support.postgres import postgres_server
 
 from kb.usage import db, schema
 from kb.usage.masking import mask
@@ -22,29 +20,9 @@ from kb.usage.recorder import Recorder, SearchRecord, new_search_id, search_id_a
 from kb.usage.reports import REPORT_KEYS
 from kb.usage.store import purge
 
-pytest_plugins = ("support.apikit",)
+pytest_plugins = ("support.apikit", "support.databases")
 
 MESSAGE = "Hei, olen Maija Meikäläinen ja laskuni 123456 on väärin, soita 040 123 4567 tai maija@example.fi"
-
-
-@pytest.fixture(scope="module")
-def postgres_url():
-    with postgres_server() as url:
-        yield url
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path: Path) -> str:
-    """An empty database of each kind: a SQLite file, or a new database on the test server."""
-    if request.param == "sqlite":
-        return "sqlite:///" + str(tmp_path / "usage.sqlite")
-    server = request.getfixturevalue("postgres_url")
-    name = "t" + uuid.uuid4().hex[:12]
-    admin = create_engine(db.resolve_url(server, "."), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return server.rsplit("/", 1)[0] + "/" + name
 
 
 def all_text(engine) -> str:

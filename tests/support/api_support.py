@@ -23,6 +23,7 @@ from conftest import REPO, SAMPLE, require_marker, write_reply
 
 from kb.editors.approve import approve
 from support.ports import free_port
+from support.processes import stop
 
 ADMIN_SECRET = "admin-secret-0123456789abcdef"
 AGENT_SECRET = "agent-secret-0123456789abcdef"
@@ -158,9 +159,4 @@ def live_server(workdir: Path, responses: Path, index: Path, *args: str, env: di
             time.sleep(0.1)
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, 15)

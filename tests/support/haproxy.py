@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from support.ports import free_port
+from support.processes import stop
 
 CONFIG = Path(__file__).resolve().parents[2] / "docs" / "operators" / "deploy" / "haproxy.cfg"
 START_SECONDS = 30
@@ -92,11 +93,6 @@ def haproxy(replicas: list[str]) -> Iterator[Haproxy]:
             time.sleep(0.05)
         yield lb
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
         log.close()
         shutil.rmtree(root, ignore_errors=True)

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from support.ports import free_port
+from support.processes import stop
 
 START_SECONDS = 30
 BINARY = "/usr/bin/redis-server"
@@ -34,12 +35,7 @@ def redis_server() -> Iterator[str]:
         _wait(port, process)
         yield f"redis://127.0.0.1:{port}/0"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
         log.close()
         shutil.rmtree(root, ignore_errors=True)
 
