@@ -88,3 +88,17 @@ def sample_kb(tmp_path: Path) -> Path:
     root = tmp_path / "responses"
     shutil.copytree(SAMPLE, root)
     return root
+
+
+@pytest.fixture(scope="module")
+def sample_search(tmp_path_factory):
+    """A search service on the bundled sample, indexed once per test module."""
+    from kb.content.kbyaml import load_settings
+    from kb.search.indexing import index_kb
+    from kb.search.service import SearchService
+
+    folder = tmp_path_factory.mktemp("sample-index")
+    index_kb(SAMPLE, folder)
+    service = SearchService(folder, load_settings(SAMPLE))
+    yield service
+    service.close()

@@ -4,13 +4,9 @@ and searched for, so that a message posting a card or phone number meets the rep
 from __future__ import annotations
 
 import pytest
-from conftest import SAMPLE
 
-from kb.content.kbyaml import load_settings
 from kb.language.personal import KINDS, found
 from kb.language.spoken import spoken
-from kb.search.indexing import index_kb
-from kb.search.service import SearchService
 
 
 @pytest.mark.parametrize("text,kinds", [
@@ -44,15 +40,6 @@ def test_numbers_that_are_not_personal_data(text):
 @pytest.mark.parametrize("lang", ["fi", "et", "en"])
 def test_every_kind_has_its_name_in_every_language(lang):
     assert set(spoken(lang).personal) == set(KINDS)
-
-
-@pytest.fixture(scope="module")
-def sample_search(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("personal-index")
-    index_kb(SAMPLE, folder)
-    service = SearchService(folder, load_settings(SAMPLE))
-    yield service
-    service.close()
 
 
 @pytest.mark.parametrize("lang,message,expected", [

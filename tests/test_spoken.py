@@ -5,14 +5,11 @@ from __future__ import annotations
 import pytest
 from conftest import SAMPLE
 
-from kb.content.kbyaml import load_settings
 from kb.content.loader import load_kb
 from kb.language import analysis, estonian
 from kb.language.analysis import tokens
 from kb.language.spoken import SECTIONS, SpokenDataError, parse, spoken
-from kb.search.indexing import index_kb
 from kb.search.planner import inner_capitalised
-from kb.search.service import SearchService
 from kb.search.triggers import TriggerMatcher
 
 LANGS = ("fi", "et", "en")
@@ -111,15 +108,6 @@ def test_every_synonym_is_a_word_the_dictionary_knows(lang):
     assert analysis.has_morphology(lang)
     unknown = [value for value in spoken(lang).synonyms.values() if not analysis._morphology_analyse(value, lang)[0]]
     assert unknown == []
-
-
-@pytest.fixture(scope="module")
-def sample_search(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("spoken-index")
-    index_kb(SAMPLE, folder)
-    service = SearchService(folder, load_settings(SAMPLE))
-    yield service
-    service.close()
 
 
 @pytest.mark.parametrize("lang,query,expected", [
