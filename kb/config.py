@@ -82,6 +82,9 @@ SETTINGS: dict[str, Setting] = {
         Setting("rate_limit_storage", "memory://", N_("Where the rate limits are counted: memory:// (each worker "
                                                       "on its own) or redis://[:password@]host:port/db, shared by "
                                                       "every worker of every server.")),
+        Setting("auth_failures", 20, N_("Failed authentications allowed from one client address in any 10 seconds; "
+                                        "beyond them the answer is 429 instead of 401. Counted where the rate "
+                                        "limits are, whatever --rate-limit says."), int),
         Setting("max_body_bytes", 64 * 1024, N_("Largest request body accepted (413 beyond)."), int),
         Setting("max_query_chars", 500, N_("Longest search query `q` accepted (414 beyond)."), int),
         Setting("max_message_chars", 10_000, N_("Longest customer message accepted by suggest (422 beyond)."), int),
@@ -109,7 +112,7 @@ SETTINGS: dict[str, Setting] = {
 
 SERVE_SETTINGS = ("responses", "index", "host", "port", "workers", "threads", "plugin_dir", "watch_seconds",
                   "tokens_file", "tokens", "revoked_tokens", "insecure_no_auth", "cors_origins", "rate_limit",
-                  "rate_burst", "rate_limit_storage", "max_body_bytes", "max_query_chars", "max_message_chars",
+                  "rate_burst", "rate_limit_storage", "auth_failures", "max_body_bytes", "max_query_chars", "max_message_chars",
                   "database_url", "no_usage_recording", "usage_retention_days", "usage_prior", "incident_reply",
                   "incident_resolved_reply", "incident_wind_down_minutes", "timezone")
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, SAMPLE, write_reply
-from support.api_support import ADMIN_SECRET, AGENT_SECRET, bearer
+from support.api_support import ADMIN_SECRET, AGENT_SECRET, bearer, write_tokens_file
 from support.faults import KILLED_BUILD
 
 from kb.content.kbyaml import SETTINGS_FILE
@@ -105,6 +105,14 @@ def test_failed_authentication_is_rate_limited_per_address(secured):
     assert limited.get_json()["error"]["code"] == "rate_limited"
     # A valid token is still served: only failures spend the address's allowance.
     assert secured.get("/api/v1/search?q=lasku", headers=bearer(AGENT_SECRET)).status_code == 200
+
+
+def test_the_allowance_of_failed_authentication_is_the_auth_failures_setting(make_app, tmp_path):
+    app = make_app(TOKENS_FILE=str(write_tokens_file(tmp_path / "tokens.yaml")), LOOPBACK=False, AUTH_FAILURES=3)
+    client = app.test_client()
+    statuses = [client.get("/api/v1/search?q=lasku", headers=bearer(f"guess-{n:04d}-0123456789abcdef")).status_code
+                for n in range(5)]
+    assert statuses == [401, 401, 401, 429, 429]
 
 
 @pytest.mark.parametrize("body", [

@@ -280,7 +280,7 @@ def revoke_everywhere(pair: list[Replica], index_dir: Path, database_url: str) -
     """``kb tokens revoke agent``, then the seconds until both replicas refuse it (three 401s in a
     row from each, on new connections: both workers of each have seen it). Each request comes
     from its own loopback address (127.0.0.2, .3 ...), so that the failed-authentication
-    allowance of one address (kb.api.ratelimit.AUTH_FAILURES) never answers for the token."""
+    allowance of one address (the auth_failures setting) never answers for the token."""
     subprocess.run([sys.executable, "-m", "kb.cli", "tokens", "revoke", "agent", "--note", "leaked in a test",
                     "--index", str(index_dir), "--database-url", database_url],
                    capture_output=True, text=True, cwd=REPO, check=True)

@@ -50,6 +50,7 @@ def config_from_settings(settings: dict[str, object], workers: int = 1) -> dict:
         "RATE_LIMIT": float(settings["rate_limit"]) / share,
         "RATE_BURST": max(float(settings["rate_burst"]) / share, 1.0),
         "RATE_LIMIT_STORAGE": storage,
+        "AUTH_FAILURES": int(settings["auth_failures"]),
         "WORKERS": workers,  # a worker's share of the limits while Redis is unreachable
         "MAX_CONTENT_LENGTH": int(settings["max_body_bytes"]),
         "MAX_QUERY_CHARS": int(settings["max_query_chars"]),

@@ -44,9 +44,10 @@ log = logging.getLogger(__name__)
 STRATEGY = "moving-window"
 KEY_PREFIX = "kb"
 REDIS_TIMEOUT = 0.5  # seconds for connecting to Redis and for each answer
-# Failed authentications per address. The token buckets before allowed 10 at once and one a second
-# more in each worker: 20 in any 10 s is that over a window (a moving window has no refill).
-AUTH_FAILURES = "20 per 10 second"
+# Failed authentications per address are counted over this window (the ``auth_failures`` setting says
+# how many): the token buckets before allowed 10 at once and one a second more in each worker, and
+# 20 in any 10 s is that over a window (a moving window has no refill).
+AUTH_FAILURE_SECONDS = 10
 SCHEMES = ("memory", "redis", "rediss", "redis+unix", "redis+sentinel", "redis+cluster")  # what kb serve accepts
 
 
@@ -125,7 +126,8 @@ class RateLimits:
         self.limiter.init_app(app)
         # Failed authentications: counted in the same storage (one allowance per address across
         # replicas), in this worker's memory while that storage cannot be reached.
-        self._failures = parse(AUTH_FAILURES)
+        allowed = max(int(config.get("AUTH_FAILURES") or 20), 1)
+        self._failures = parse(f"{allowed} per {AUTH_FAILURE_SECONDS} second")
         self._failure_storage = self.limiter.storage if self.limiter.initialized \
             else storage_from_string(self.storage_uri, **options)
         self._failure_limiter = MovingWindowRateLimiter(self._failure_storage)

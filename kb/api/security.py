@@ -5,7 +5,7 @@ browsers send no credentials with it), then the bearer token when tokens are con
 then the client's rate limit. Health, version and the OpenAPI document stay open so that
 load balancers and client generators need no secret; ``/metrics`` needs a token like the API.
 
-Failed authentication has its own allowance per address (``kb.api.ratelimit.AUTH_FAILURES``,
+Failed authentication has its own allowance per address (the ``auth_failures`` setting,
 counted where the rate limits are: shared through Redis), whatever ``--rate-limit`` says:
 beyond it a failure answers 429 instead of 401. A valid token is always verified and served, so that one misconfigured
 client behind a proxy (one address for everybody) cannot lock every agent out; tokens are
