@@ -156,6 +156,7 @@ class ApiClient:
             "PLUGIN_DIR": str(workdir / "no-plugin"),
         })
         self.client = self.app.test_client()
+        self.app.extensions["vastaus"].warm()  # as kb serve warms each worker before it serves
 
     def ranked(self, case: Case) -> tuple[list[str], str | None]:
         """The ids the panel would show for *case*, best first, and an error when not 200."""

@@ -127,7 +127,7 @@ def test_how_search_works_states_the_numbers_the_code_uses():
     assert f"up to {planner.SHORT_QUERY_WORDS} words" in text
     assert f"the last {services.CACHE_SIZE:,} answers" in text
     assert f"more than {planner.COMMON_MIN_DOCS / planner.COMMON_SHARE:,.0f} snippets" in text
-    assert f"(the others weigh {planner.OTHER_LANG_WEIGHT:g})" in text
+    assert "are read in that language only" in text
     assert f"In a message of more than {planner.SHORT_QUERY_WORDS} words" in text.replace(" six ", " 6 ")
     assert f"(``discourse`` in the spoken forms) weigh {planner.DISCOURSE_WEIGHT:g}" in text
     assert f"a word of the agents' guidance {weights['guidance']:g}" in text

@@ -52,7 +52,7 @@ def search(service: SearchService, query: str, toks: list[Token], written: str, 
            own_weight: float, limit: int) -> list[tuple[str, float]]:
     """``(id, score)`` best first: the planner's plan of *query* read as *written*, its clauses on
     *written*'s own fields weighed by *own_weight*, plus *toks* translated by *translate*."""
-    plan = service.planner.plan(query, {written: 1.0})
+    plan = service.planner.plan(query, written)
     own = {field_name(written, kind) for kind in FIELD_KINDS}
     clauses = [Clause(c.field, c.text, c.boost * own_weight, c.group) if c.field in own else c for c in plan.clauses]
     hits = service.engine.search(clauses + translated_clauses(service, toks, written, translate), limit, channel=None,

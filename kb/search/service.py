@@ -89,7 +89,7 @@ class SearchService:
         if channel is not None:
             self.settings.check_channel(channel)
         limit = max(1, min(int(limit), MAX_LIMIT))
-        plan = self.planner.plan(query, None if written_in is None else {written_in: 1.0})
+        plan = self.planner.plan(query, written_in)
         hits = self.engine.search(plan.clauses, limit, channel=channel, kinds=kinds)
         results = [self.result(self._snippet(hit), lang, channel, hit.score) for hit in hits]
         return {"query": query, "lang": lang, "channel": channel, "words": plan.words, "results": results}
