@@ -41,6 +41,7 @@ from pathlib import Path
 from bench import procmem
 from bench.generate_kb import generate
 from kb.content.kbyaml import load_settings
+from kb.engine.reader import RETIRED_SECONDS
 from kb.search.indexing import index_is_current, index_kb
 
 HOST = "127.0.0.1"  # never anything else: this sends traffic only to this machine
@@ -361,6 +362,12 @@ def run_server(args: argparse.Namespace, responses: Path, kept_index: Path | Non
             if reloads:
                 reloads_under_load(port, root, reloads, clients)
                 procmem.print_table(f"after {reloads} reloads", process.pid, procmem.children(process.pid))
+                # A worker lets go of the build it replaced RETIRED_SECONDS after the swap, at its next
+                # request: eight clients (so that every worker gets some) keep asking that long.
+                settle = RETIRED_SECONDS + 5
+                run_clients(port, search_request, settle, 8)
+                procmem.print_table(f"{settle:.0f} s after the last reload (8 clients searching)", process.pid,
+                                    procmem.children(process.pid))
         finally:
             process.terminate()
             try:

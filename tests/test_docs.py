@@ -135,3 +135,15 @@ def test_how_search_works_states_the_numbers_the_code_uses():
     assert f"matched in the pairs field at {planner.PAIR_BOOST:g}" in text
     assert "plus a tenth of the others" in text and engine_reader.GROUP_TIE == 0.1
     assert f"with {dict(enumerate(['no', 'one', 'two', 'three', 'four', 'five']))[len(engine.FIELD_KINDS)]} fields" in text
+
+
+def test_the_memory_page_states_the_bounds_the_code_uses():
+    """docs/operators/memory.rst quotes the caches' bounds and when a replaced build is let go."""
+    from kb.engine import compact, reader
+
+    text = " ".join((ROOT / "docs" / "operators" / "memory.rst").read_text(encoding="utf-8").split())
+    assert f"({reader.POSTINGS_CACHE_BYTES // 2**20} MB of document numbers and scores)" in text
+    assert f"the last {reader.STORED_CACHE:,} snippets shown" in text
+    assert "a minute after the swap" in text and reader.RETIRED_SECONDS == 60
+    assert "the pairs of neighbouring words and the truncated stems" in text
+    assert compact.LOOKUP_ONLY_KINDS == ("pairs", "trunc")

@@ -394,3 +394,38 @@ def test_check_now_makes_the_next_call_look(index_dir: Path) -> None:
         assert ids(reader.search(clauses(FI, "lasku"), 10)) == ["b"]
     finally:
         reader.close()
+
+
+def test_a_replaced_build_is_let_go_once_no_request_can_use_it(index_dir: Path, engine: Engine, monkeypatch) -> None:
+    """The view of the build before a swap answers requests already in flight, then is closed
+    with its caches after RETIRED_SECONDS, not kept (with its vocabulary) until the next swap."""
+    from kb.engine import reader
+
+    build(index_dir, LANGUAGES, [source(doc("a", "lasku"))], {})
+    assert ids(engine.search(clauses(FI, "lasku"), 10)) == ["a"]
+    old = engine._current()
+    build(index_dir, LANGUAGES, [source(doc("b", "lasku"))], {})
+    assert ids(engine.search(clauses(FI, "lasku"), 10)) == ["b"]
+    assert ids(old.search(clauses(FI, "lasku"), 10, None, None)) == ["a"]  # a request that began before the swap
+    monkeypatch.setattr(reader, "RETIRED_SECONDS", 0.0)
+    assert ids(engine.search(clauses(FI, "lasku"), 10)) == ["b"]
+    assert engine._retired is None
+    assert old._saved_vocabulary is None and not old._postings and not old._stored
+
+
+def test_looked_up_only_fields_answer_counts_like_a_dict() -> None:
+    """The pairs and truncated stems are kept as hashed arrays (kb.engine.compact): every term's
+    count as before, nothing for a term the build lacks, and no Python object per term."""
+    from kb.engine.compact import TermCounts, compact
+
+    counts = {f"term{n}+other{n % 7}": n % 13 + 1 for n in range(5000)}
+    table = TermCounts(counts)
+    assert len(table) == len(counts)
+    assert all(table.get(term) == count and term in table and table[term] == count for term, count in counts.items())
+    assert table.get("absent+term") is None and table.get("absent+term", 0) == 0 and "absent+term" not in table
+    assert 3 not in table and table.nbytes == 12 * len(counts)
+    with pytest.raises(KeyError):
+        table["absent+term"]
+    vocabulary = compact({"fi_pairs": {"a+b": 2}, "fi_trunc": {"lask": 3}, "fi_text": {"lasku": 4}})
+    assert isinstance(vocabulary["fi_pairs"], TermCounts) and isinstance(vocabulary["fi_trunc"], TermCounts)
+    assert vocabulary["fi_text"] == {"lasku": 4}  # listed by the planner's lexicon: stays a dict

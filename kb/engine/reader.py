@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import gc
 import itertools
 import json
 import math
@@ -18,6 +21,7 @@ from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
+from kb.engine.compact import Counts, compact
 from kb.engine.documents import (
     META_FILE,
     VOCABULARY_FILE,
@@ -41,6 +45,9 @@ GROUP_TIE = 0.1  # a group of clauses scores its best one plus this share of the
 # snippets 4 million postings and 25 MB of stored text, five times that at 50,000) in every worker.
 POSTINGS_CACHE_BYTES = 8 * 2**20  # document numbers and scores of the terms asked most recently
 STORED_CACHE = 4096  # stored data of the documents shown most recently (about 2.6 kB each at 10k)
+# A view replaced by a newer build is closed this long after, when no request can still be using it
+# (gunicorn stops a request after 30 s), rather than at the next reload, which may be days later.
+RETIRED_SECONDS = 60.0
 
 
 def inverse_document_frequency(documents: int, frequency: int) -> float:
@@ -149,14 +156,15 @@ def preload_vocabulary(index_dir: Path) -> None:
     build_dir = current_build(index_dir)
     vocabulary = read_vocabulary(build_dir) if build_dir is not None else None
     if build_dir is not None and vocabulary is not None:
-        _preloaded[build_dir] = (_stamp(build_dir), vocabulary)
+        _preloaded[build_dir] = (_stamp(build_dir), compact(vocabulary))
 
 
 def _vocabulary_of(build_dir: Path) -> Vocabulary | None:
     kept = _preloaded.pop(build_dir, None)  # once: when that view is closed, the memory is freed
     if kept is not None and kept[0] == _stamp(build_dir):
         return kept[1]
-    return read_vocabulary(build_dir)
+    vocabulary = read_vocabulary(build_dir)
+    return compact(vocabulary) if vocabulary is not None else None
 
 
 class _View:
@@ -194,7 +202,7 @@ class _View:
             found = self._lengths[field] = lengths / mean
         return found
 
-    def vocabulary(self, field: str) -> dict[str, int]:
+    def vocabulary(self, field: str) -> Counts:
         """Every term of *field* with its document frequency, read once per build, segment by
         segment (a merged reader looks every term up in every segment: seconds at 10k)."""
         if self._saved_vocabulary is not None:
@@ -302,7 +310,21 @@ class _View:
         return hits
 
     def close(self) -> None:
+        """Close the searcher and let go of the caches: a retired view must not hold a whole
+        vocabulary (about 40 MB at 10,000 snippets) until the next reload."""
         self.searcher.close()
+        self._saved_vocabulary = None
+        for cache in (self._postings, self._vocab, self._lengths, self._masks, self._stored):
+            cache.clear()
+        self._postings_bytes = 0
+
+
+def _give_back_memory() -> None:
+    """Return the heap pages freed by a closed view to the system (glibc keeps them otherwise,
+    and a worker would hold the memory of every vocabulary it ever read); elsewhere a no-op."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 class Engine:
@@ -327,6 +349,7 @@ class Engine:
         self._build: Path | None = None
         self._view: _View | None = None
         self._retired: _View | None = None
+        self._retired_at = 0.0
         self.meta: dict = {}
         self.generation = 0
 
@@ -339,6 +362,12 @@ class Engine:
         if view is not None and now - self._checked < self.check_interval:
             return view
         self._checked = now
+        if self._retired is not None and now - self._retired_at > RETIRED_SECONDS:
+            with self._lock:
+                if self._retired is not None:
+                    self._retired.close()
+                    self._retired = None
+                    _give_back_memory()
         build_dir = current_build(self.index_dir)
         if build_dir is None:
             raise FileNotFoundError(f"no search index in {self.index_dir}; run `kb index`")
@@ -351,10 +380,11 @@ class Engine:
                 self._view = _View(index.open_dir(str(build_dir)).searcher(), build_dir, self.length_normalisation)
                 self._build = build_dir
                 self._changed(build_dir)
-                # Requests in flight may still use the old searcher: close it one swap later.
+                # Requests in flight may still use the old searcher: close it RETIRED_SECONDS
+                # later (or at the next swap, if that comes sooner).
                 if self._retired is not None:
                     self._retired.close()
-                self._retired = old
+                self._retired, self._retired_at = old, now
             return self._view
 
     def _changed(self, build_dir: Path) -> None:
@@ -368,8 +398,10 @@ class Engine:
     def doc_count(self) -> int:
         return self._current().reader.doc_count()
 
-    def vocabulary(self, field: str) -> dict[str, int]:
-        """Every term of *field* with its document frequency, held in memory per index version.
+    def vocabulary(self, field: str) -> Counts:
+        """Every term of *field* with its document frequency, held in memory per index version
+        (a dict for the stems, which the planner lists; a :class:`TermCounts` for the fields only
+        looked up).
 
         Whoosh looks terms up on disk in pure Python (about a millisecond each); the planner
         asks for hundreds per query, so it reads the whole lexicon once instead.
