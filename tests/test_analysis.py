@@ -32,6 +32,17 @@ def test_stop_words_are_dropped_per_language():
     assert [t.word for t in tokens("my internet does not work", "en")] == ["internet", "work"]
 
 
+@pytest.mark.parametrize("lang,question,kept", [
+    ("fi", "missä mun paketti on", ["missä", "paketti"]), ("fi", "milloin netti toimii", ["milloin", "netti", "toimii"]),
+    ("et", "kus mu pakk on", ["kus", "pakk"]), ("et", "millal internet töötab", ["millal", "internet", "töötab"]),
+    ("en", "where is my parcel", ["where", "parcel"]), ("en", "when will it work", ["when", "work"]),
+])
+def test_asking_where_or_when_is_content(lang, question, kept):
+    """A customer asking where or when asks for a place or a time: those words stay (the replies'
+    keywords have them: "missä mun paketti", "kus mu pakk on")."""
+    assert [t.word for t in tokens(question, lang)] == kept
+
+
 def test_voikko_is_installed_by_the_setup():
     assert morphology.available(), "make setup installs Debian's libvoikko1 and voikko-fi"
     assert describe()["fi"].startswith("voikko")

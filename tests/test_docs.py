@@ -147,3 +147,12 @@ def test_the_memory_page_states_the_bounds_the_code_uses():
     assert "a minute after the swap" in text and reader.RETIRED_SECONDS == 60
     assert "the pairs of neighbouring words and the truncated stems" in text
     assert compact.LOOKUP_ONLY_KINDS == ("pairs", "trunc")
+
+
+def test_the_search_page_names_the_questions_kept():
+    from kb.language.stopwords import ASKING, STOP_WORDS
+
+    text = " ".join((ROOT / "docs" / "operators" / "search-engine.rst").read_text(encoding="utf-8").split())
+    for word, lang in (("milloin", "fi"), ("millal", "et"), ("when", "en"), ("missä", "fi"), ("kus", "et"), ("where", "en")):
+        assert f"``{word}``" in text and word not in STOP_WORDS[lang]
+    assert "missä" in ASKING["fi"] and "kb.language.stopwords.ASKING" in text

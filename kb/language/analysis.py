@@ -28,7 +28,7 @@ import snowballstemmer
 
 from kb.language import estonian, morphology
 from kb.language.spoken import first_known, spoken
-from kb.language.stopwords import STOP_WORDS
+from kb.language.stopwords import ASKING, STOP_WORDS
 
 SNOWBALL = {"fi": "finnish", "et": "estonian", "en": "english"}
 TRUNCATE = 5
@@ -188,7 +188,8 @@ def _content_token(word: str, lang: str) -> Token | None:
     standard = spoken(lang).standard(word)
     if standard != word and is_stop_word(standard, lang):  # "mä" is "minä"
         return None
-    if _lemma_is_stop_word(word, lang):  # "enkä" is a form of "ei", "minäkin" of "minä", "pole" of "olema"
+    if not {word, standard} & ASKING.get(lang, frozenset()) and _lemma_is_stop_word(word, lang):
+        # "enkä" is a form of "ei", "minäkin" of "minä", "pole" of "olema"
         return None
     return _token(word, lang)
 

@@ -6,8 +6,9 @@ are here, since every reply and message has them. Thanks are not: a thanks reply
 (in a pasted message they weigh little, see ``discourse`` in kb/language/spoken/). Negations stay out of the index too:
 "netti ei toimi" is about "netti" and "toimi", not "ei". So are the verbs that only carry
 a sentence (can, want, must, do: voida, haluta, saama, tegema), checked by their dictionary
-form, whatever form the customer used. "When" (milloin, millal) is not: a customer asking when
-asks for a time (when it is fixed, when you are open), and the replies' keywords say so.
+form, whatever form the customer used. "When" (milloin, millal) and "where" (missä, kus) are
+not: a customer asking when asks for a time (when it is fixed, when you are open), one asking
+where asks where something is (the parcel, the order, the shop), and the replies' keywords say so.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ hän hänen häntä hänellä hänelle me meidän meitä meillä meille meiltä 
 he heidän heitä heillä heille
 se sen sitä siinä siitä siihen sillä sille siltä ne niiden niitä niissä niistä niihin niillä niille
 tämä tämän tätä tässä tästä tähän tällä tälle nämä näiden näitä tuo tuon tuota tuossa nuo
-joka jonka jota jossa josta johon jolla jolle joita jotka joiden mikä minkä mitä missä mistä mihin millä
+joka jonka jota jossa josta johon jolla jolle joita jotka joiden mikä minkä mitä mistä mihin millä
 kuka kenen ketä miksi miten mitenkä
 mikään mitään kukaan kenenkään jokin jotain joku jonkun kaikki kaikkia
 hei moi moikka terve terveisin ystävällisin
@@ -40,7 +41,7 @@ mina minu mind minul minule minult minus minust ma mu mul mulle
 sina sinu sind sinul sinule sa su sul sulle
 tema teda temal temale ta tal talle me meie meid meil meile te teie teid teil teile nad nende neid neil neile
 see selle seda selles sellest sellel sellele need nende neid
-mis mida mille milles millest kes keda kelle kus kust kuhu miks kuidas
+mis mida mille milles millest kes keda kelle kust kuhu miks kuidas
 mingi midagi keegi kõik kõiki
 tere tšau palun lugupidamisega
 jah jaa nojah no
@@ -50,7 +51,7 @@ saama võima pidama tahtma tegema tulema jääma
 
 ENGLISH = frozenset("""
 a an the and or but if then than so because as of at by for with about against between into through
-to from in out on off over under again further once here there where why how
+to from in out on off over under again further once here there why how
 all any both each few more most other some such no nor not only own same too very
 i me my mine myself we our ours you your yours he him his she her it its they them their
 what which who whom this that these those am is are was were be been being have has had having
@@ -60,3 +61,6 @@ don't doesn't didn't isn't aren't wasn't weren't can't won't
 """.split())
 
 STOP_WORDS: dict[str, frozenset[str]] = {"fi": FINNISH, "et": ESTONIAN, "en": ENGLISH}
+# Questions that are content although their dictionary form is a stop word ("missä" is a form of
+# "mikä"): where something is.
+ASKING: dict[str, frozenset[str]] = {"fi": frozenset({"missä"})}
