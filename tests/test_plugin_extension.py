@@ -62,7 +62,19 @@ def open_panel_and_choose(tab, query: str, snippet: str):
     tab.wait_for_function("() => document.getElementById('vastaus-extension').style.display === 'block'")
     search.fill(query)
     first = app.locator(f"{PANEL} [role=option]").first
-    first.wait_for()
+    try:
+        first.wait_for()
+    except Exception:  # Playwright's TimeoutError: say what the panel was doing (a flake seen once in CI)
+        frame = next(f for f in tab.frames if f.url.startswith("chrome-extension://"))
+        state = frame.evaluate("""() => {
+          const panel = document.querySelector('vastaus-panel');
+          return { refused: document.body.dataset.refused || null, refusedMessages: document.body.dataset.refusedMessages || null,
+                   panel: Boolean(panel), state: panel && panel.getAttribute('data-state'),
+                   configured: Boolean(panel && panel._config), apiBase: panel && panel._config && panel._config.apiBase,
+                   input: panel && panel._input.value, status: panel && panel.shadowRoot
+                     ? [...panel.shadowRoot.querySelectorAll('[role=status], [role=alert]')].map((e) => e.textContent) : null };
+        }""")
+        pytest.fail(f"no reply listed for {query!r}; the panel: {state}")
     app.locator(f"{PANEL} [role=option][data-id='{snippet}'][aria-selected=true]").wait_for()
     return app, search
 
