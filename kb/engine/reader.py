@@ -48,6 +48,7 @@ STORED_CACHE = 4096  # stored data of the documents shown most recently (about 2
 # A view replaced by a newer build is closed this long after, when no request can still be using it
 # (gunicorn stops a request after 30 s), rather than at the next reload, which may be days later.
 RETIRED_SECONDS = 60.0
+SMALL_SEGMENT = 200  # documents: a segment this small has its terms listed once per view
 
 
 def inverse_document_frequency(documents: int, frequency: int) -> float:
@@ -189,6 +190,7 @@ class _View:
         self._postings_bytes = 0
         self._lengths: dict[str, np.ndarray] = {}
         self._masks: dict[tuple[str, str], np.ndarray] = {}
+        self._leaf_terms: dict[int, frozenset[tuple[str, str]]] = {}
         self._stored: OrderedDict[int, tuple[str, str]] = OrderedDict()
         self._saved_vocabulary = _vocabulary_of(build_dir)  # None for a build without one: read from Whoosh
         self._vocab: Vocabulary = {}
@@ -243,11 +245,25 @@ class _View:
         ids: list[np.ndarray] = []
         weights: list[np.ndarray] = []
         for leaf, offset in self.leaves:
-            _read_postings(leaf, field, text, offset, ids, weights)
+            terms = self._small_leaf_terms(leaf)
+            if terms is None or (field, text) in terms:
+                _read_postings(leaf, field, text, offset, ids, weights)
         if not ids:
             return np.zeros(0, np.int32), np.zeros(0)
         # numbers of < 2**31 documents
         return np.concatenate(ids).astype(np.int32), np.concatenate(weights)
+
+    def _small_leaf_terms(self, leaf) -> frozenset[tuple[str, str]] | None:
+        """Every (field, term) of a segment of at most SMALL_SEGMENT documents (the segments that
+        updates add), or None for a larger one: most terms are not in a small segment, and asking
+        Whoosh costs a look-up and an exception for each."""
+        if leaf.doc_count_all() > SMALL_SEGMENT:
+            return None
+        found = self._leaf_terms.get(id(leaf))
+        if found is None:
+            found = self._leaf_terms[id(leaf)] = frozenset(
+                (name, term.decode("utf-8") if isinstance(term, bytes) else term) for name, term in leaf.all_terms())
+        return found
 
     def mask(self, field: str, values: tuple[str, ...]) -> np.ndarray:
         """True for the documents with any of *values* in *field* (the channel and kind filters)."""

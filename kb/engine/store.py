@@ -18,6 +18,7 @@ from typing import Any
 
 from whoosh import analysis as wa
 from whoosh import fields, formats, index
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.system import pack_uint
 from whoosh.writing import SegmentWriter
 
@@ -36,6 +37,7 @@ from kb.engine.documents import (
     read_vocabulary,
 )
 
+POSTINGS_BLOCK = 1024  # postings per block on disk (Whoosh: 128); a block costs a zlib and a pickle call to read
 
 class WeightedTerms(fields.FieldType):
     """A field whose value is already analysed: ``[(term, weight), ...]``, one pair per
@@ -156,6 +158,12 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+def _codec() -> W3Codec:
+    """Whoosh's own format with POSTINGS_BLOCK postings a block: the reader decodes a term's postings
+    a block at a time (kb.engine.reader), and each block costs a decompression and an unpickling."""
+    return W3Codec(blocklimit=POSTINGS_BLOCK)
+
+
 def _write_segment(build_dir: str, source: DocSource) -> tuple[Any, Any, Vocabulary]:
     """In a worker process: write one source's documents as one new segment of the build.
 
@@ -165,7 +173,7 @@ def _write_segment(build_dir: str, source: DocSource) -> tuple[Any, Any, Vocabul
     own folder: Whoosh names them after the index, which every worker shares.
     """
     ix = index.open_dir(build_dir)
-    writer = SegmentWriter(ix, _lk=False, limitmb=512, compound=False)
+    writer = SegmentWriter(ix, _lk=False, limitmb=512, compound=False, codec=_codec())
     vocabulary: Vocabulary = {}
     try:
         summary = _write_source(writer, source, vocabulary)
@@ -213,7 +221,7 @@ def build(index_dir: Path, languages: Iterable[str], sources: list[DocSource], m
             writer._commit_toc([segment for segment, _, _, _ in results])
             writer._finish()
         else:
-            writer = ix.writer(limitmb=256, compound=False)
+            writer = ix.writer(limitmb=256, compound=False, codec=_codec())
             vocabulary = {}
             try:
                 summaries = [_write_source(writer, source, vocabulary, progress) for source in sources]
@@ -267,7 +275,7 @@ def update(index_dir: Path, changed: Iterable[IndexDoc], removed: Iterable[str],
     if build_dir is None:
         raise FileNotFoundError(f"no index in {index_dir}; build it first")
     ix = index.open_dir(str(build_dir))
-    writer = ix.writer(limitmb=128, compound=False)
+    writer = ix.writer(limitmb=128, compound=False, codec=_codec())
     count = 0
     vocabulary = read_vocabulary(build_dir)
     try:
