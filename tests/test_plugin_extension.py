@@ -60,6 +60,9 @@ def open_panel_and_choose(tab, query: str, snippet: str):
     search = app.locator(f"{PANEL} input[role=combobox]")
     search.wait_for()
     tab.wait_for_function("() => document.getElementById('vastaus-extension').style.display === 'block'")
+    # Typed once the panel has its conversation (data-state is set by configure): twice in CI, on
+    # a cold browser, text filled before that was found cleared (see the failure message below).
+    app.locator(f"{PANEL}[data-state]").wait_for(state="attached")
     search.fill(query)
     first = app.locator(f"{PANEL} [role=option]").first
     try:
