@@ -128,6 +128,9 @@ def test_how_search_works_states_the_numbers_the_code_uses():
     assert f"the last {services.CACHE_SIZE:,} answers" in text
     assert f"more than {planner.COMMON_MIN_DOCS / planner.COMMON_SHARE:,.0f} snippets" in text
     assert "are read in that language only" in text
+    from kb.engine import store as engine_store
+    assert f"written {engine_store.POSTINGS_BLOCK:,} to a block" in text
+    assert f"at most {engine_reader.SMALL_SEGMENT} documents" in text
     assert f"In a message of more than {planner.SHORT_QUERY_WORDS} words" in text.replace(" six ", " 6 ")
     assert f"(``discourse`` in the spoken forms) weigh {planner.DISCOURSE_WEIGHT:g}" in text
     assert f"a word of the agents' guidance {weights['guidance']:g}" in text
