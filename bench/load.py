@@ -107,9 +107,12 @@ def suggest_request(rng: random.Random) -> tuple[str, str, bytes | None]:
 
 
 async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, method: str, path: str,
-                    body: bytes | None) -> tuple[int, bool]:
-    """One HTTP/1.1 request on a kept-alive connection: (status, whether the server keeps it open)."""
+                    body: bytes | None, secret: str | None = None) -> tuple[int, bool]:
+    """One HTTP/1.1 request on a kept-alive connection (with *secret* as its bearer token):
+    (status, whether the server keeps it open)."""
     head = f"{method} {path} HTTP/1.1\r\nHost: {HOST}\r\n"
+    if secret is not None:
+        head += f"Authorization: Bearer {secret}\r\n"
     if body is not None:
         head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
     writer.write((head + "\r\n").encode() + (body or b""))
@@ -128,8 +131,10 @@ async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, 
     return status, keep
 
 
-async def client_loop(port: int, make, deadline: float, stop: threading.Event, seed: int, out: Stats) -> None:
-    """One keep-alive client sending requests back to back until the deadline."""
+async def client_loop(port: int, make, deadline: float, stop: threading.Event, seed: int, out: Stats,
+                      secret: str | None = None) -> None:
+    """One keep-alive client sending requests back to back until the deadline (with *secret*
+    as its API token, if given)."""
     rng = random.Random(seed)
     reader = writer = None
     await asyncio.sleep(seed * RAMP_UP_SECONDS)
@@ -141,7 +146,8 @@ async def client_loop(port: int, make, deadline: float, stop: threading.Event, s
         try:
             if writer is None:
                 reader, writer = await asyncio.open_connection(HOST, port)
-            status, keep = await asyncio.wait_for(_exchange(reader, writer, method, path, body), REQUEST_TIMEOUT)
+            status, keep = await asyncio.wait_for(_exchange(reader, writer, method, path, body, secret),
+                                                  REQUEST_TIMEOUT)
             if status != 200:
                 out.errors.append(f"{method} {path[:60]}: {status}")
             if not keep:
@@ -158,8 +164,10 @@ async def client_loop(port: int, make, deadline: float, stop: threading.Event, s
         writer.close()
 
 
-def run_clients(port: int, make, seconds: float, clients: int, stop: threading.Event | None = None) -> Stats:
-    """*clients* concurrent keep-alive connections on one asyncio loop in this thread.
+def run_clients(port: int, make, seconds: float, clients: int, stop: threading.Event | None = None,
+                secret: Callable[[int], str] | None = None) -> Stats:
+    """*clients* concurrent keep-alive connections on one asyncio loop in this thread; client *n*
+    sends ``secret(n)`` as its API token when *secret* is given.
 
     One event loop rather than a thread per client: threads of one Python process queue for
     its interpreter lock, and that wait (up to the 5 ms switch interval) would be counted as
@@ -170,7 +178,8 @@ def run_clients(port: int, make, seconds: float, clients: int, stop: threading.E
     results = [Stats() for _ in range(clients)]
 
     async def everyone() -> None:
-        await asyncio.gather(*(client_loop(port, make, deadline, stop, n, results[n]) for n in range(clients)))
+        await asyncio.gather(*(client_loop(port, make, deadline, stop, n, results[n], secret(n) if secret else None)
+                               for n in range(clients)))
 
     asyncio.run(everyone())
     total = Stats()

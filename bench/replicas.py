@@ -24,10 +24,8 @@ A benchmark, not a test: it reports, it does not judge.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import hashlib
 import os
-import random
 import shutil
 import signal
 import subprocess
@@ -37,13 +35,12 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
-from bench.load import HOST, REQUEST_TIMEOUT, Stats, call, free_port, percentile, search_request
+from bench.load import HOST, Stats, call, free_port, percentile, run_clients, search_request
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the suite's server helpers
 from support.haproxy import haproxy  # noqa: E402
 from support.redis import redis_server  # noqa: E402
 
-MAX_REQUESTS_PER_CLIENT = 200_000
 RATE = 1000  # per token and second: far above what one client sends here
 
 
@@ -59,58 +56,9 @@ def tokens_file(path: Path, clients: int) -> Path:
     return path
 
 
-async def _exchange(reader, writer, path: str, secret: str) -> int:
-    writer.write(f"GET {path} HTTP/1.1\r\nHost: {HOST}\r\nAuthorization: Bearer {secret}\r\n\r\n".encode())
-    status_line = await reader.readline()
-    if not status_line:
-        raise ConnectionError("connection closed by the server")
-    length = 0
-    while (line := await reader.readline()) not in (b"\r\n", b""):
-        name, _, value = line.decode("latin-1").partition(":")
-        if name.lower() == "content-length":
-            length = int(value)
-    await reader.readexactly(length)
-    return int(status_line.split()[1])
-
-
-async def _client(port: int, deadline: float, number: int, out: Stats) -> None:
-    rng = random.Random(number)
-    reader = writer = None
-    await asyncio.sleep(number * 0.01)
-    for _ in range(MAX_REQUESTS_PER_CLIENT):
-        if time.monotonic() >= deadline:
-            break
-        _method, path, _body = search_request(rng)
-        started = time.perf_counter()
-        try:
-            if writer is None:
-                reader, writer = await asyncio.open_connection(HOST, port)
-            status = await asyncio.wait_for(_exchange(reader, writer, path, token(number)), REQUEST_TIMEOUT)
-            if status != 200:
-                out.errors.append(f"{path[:60]}: {status}")
-        except (TimeoutError, OSError, ValueError, IndexError, asyncio.IncompleteReadError) as exc:
-            out.errors.append(f"{path[:60]}: {exc!r}")
-            if writer is not None:
-                writer.close()
-            reader = writer = None
-            continue
-        out.latencies.append(time.perf_counter() - started)
-    if writer is not None:
-        writer.close()
-
-
 def run(port: int, seconds: float, clients: int) -> Stats:
-    deadline = time.monotonic() + seconds
-    results = [Stats() for _ in range(clients)]
-
-    async def everyone() -> None:
-        await asyncio.gather(*(_client(port, deadline, n, results[n]) for n in range(clients)))
-
-    asyncio.run(everyone())
-    total = Stats()
-    for stats in results:
-        total.merge(stats)
-    return total
+    """Searches from *clients* keep-alive clients, each with its own token (bench.load's clients)."""
+    return run_clients(port, search_request, seconds, clients, secret=token)
 
 
 def report(name: str, stats: Stats, seconds: float) -> float:
