@@ -33,10 +33,9 @@ class TermCounts:
     def __init__(self, counts: dict[str, int]):
         size = len(counts)
         hashes = np.fromiter((hash(term) for term in counts), dtype=np.int64, count=size)
-        values = np.fromiter(counts.values(), dtype=np.int64, count=size)
+        values = np.fromiter(counts.values(), dtype=np.int32, count=size)
         order = np.argsort(hashes, kind="stable")
-        self._hashes = hashes[order]
-        self._counts = values[order].astype(np.int32)
+        self._hashes, self._counts = hashes[order], values[order]
 
     def _position(self, term: str) -> int:
         key = hash(term)

@@ -330,7 +330,7 @@ class _View:
         vocabulary (about 40 MB at 10,000 snippets) until the next reload."""
         self.searcher.close()
         self._saved_vocabulary = None
-        for cache in (self._postings, self._vocab, self._lengths, self._masks, self._stored):
+        for cache in (self._postings, self._vocab, self._lengths, self._masks, self._leaf_terms, self._stored):
             cache.clear()
         self._postings_bytes = 0
 

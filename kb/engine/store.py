@@ -39,6 +39,7 @@ from kb.engine.documents import (
 
 POSTINGS_BLOCK = 1024  # postings per block on disk (Whoosh: 128); a block costs a zlib and a pickle call to read
 
+
 class WeightedTerms(fields.FieldType):
     """A field whose value is already analysed: ``[(term, weight), ...]``, one pair per
     occurrence, or ``(term, weight, False)`` for one that does not count in the field's length.

@@ -222,7 +222,7 @@ class Planner:
                 found += _scaled(self._cached(("unknown", lang, tok, spell), self._unknown_word, lexicon, lang, tok, spell),
                                  1.0, fold(tok.word))
         for lang, toks in analysed.items():
-            found += self._pairs(lang, [tok for tok in toks if not tok.discourse], 1.0)
+            found += self._pairs(lang, [tok for tok in toks if not tok.discourse])
         if not short:
             found += self._personal_data(text, lexicons)
         prefix = typing_prefix(text)
@@ -246,13 +246,14 @@ class Planner:
                 for tok in toks:
                     found += _scaled(self._cached(("known", lang, tok, False), self._known_word, lexicons[lang], lang,
                                                   tok, False), 1.0, f"personal:{kind}:{fold(tok.word)}")
-                found += self._pairs(lang, toks, 1.0)
+                found += self._pairs(lang, toks)
         return found
 
-    def _pairs(self, lang: str, toks: list[Token], weight: float) -> list[tuple[Clause, bool]]:
+    def _pairs(self, lang: str, toks: list[Token]) -> list[tuple[Clause, bool]]:
         """Neighbouring words that a snippet has side by side too ("arve maksmist ... edasi lükata"):
         stronger evidence than the two words apart. Each pair is one group, whichever forms meet."""
-        vocabulary = self.engine.vocabulary(field_name(lang, "pairs"))
+        name = field_name(lang, "pairs")
+        vocabulary = self.engine.vocabulary(name)
         found = []
         for a, b in itertools.pairwise(toks):
             group = f"{fold(a.word)}+{fold(b.word)}"
@@ -260,7 +261,7 @@ class Planner:
                 for y in b.terms[:PAIR_TERMS]:
                     term = pair(x, y)
                     if x != y and term in vocabulary:
-                        found.append((Clause(field_name(lang, "pairs"), term, PAIR_BOOST * weight, group), False))
+                        found.append((Clause(name, term, PAIR_BOOST, group), False))
         return found
 
     def _cached(self, key: tuple, make: Callable[..., list[Clause]], *args) -> list[tuple[Clause, bool]]:
