@@ -1,6 +1,6 @@
 """The package's layout, checked against its imports: what each subpackage may use.
 
-The layers, lowest first: ``i18n``/``resources``/``config`` -> ``content`` -> ``language`` ->
+The layers, lowest first: ``i18n``/``resources``/``config``/``memory`` -> ``content`` -> ``language`` ->
 ``engine`` -> ``search`` -> ``usage`` -> ``incidents`` -> ``editors``/``transfer`` -> ``api`` -> ``cli``. A module may import
 its own layer and the ones below it, never one above; only ``kb/search`` talks to the engine.
 """
@@ -17,7 +17,7 @@ import pytest
 KB = Path(__file__).resolve().parent.parent / "kb"
 
 LAYERS = ["base", "content", "language", "engine", "search", "usage", "incidents", "editors", "transfer", "api", "cli"]
-BASE = {"kb", "kb.i18n", "kb.resources", "kb.config"}
+BASE = {"kb", "kb.i18n", "kb.resources", "kb.config", "kb.memory"}
 # Layers that sit side by side and do not use each other.
 SIDE_BY_SIDE = {("editors", "transfer"), ("transfer", "editors")}
 

@@ -18,8 +18,6 @@ prometheus_client's multiprocess mode, in a temporary folder made here and remov
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import errno
 import gc
 import importlib
@@ -43,6 +41,7 @@ from kb.api.tokens import TokenConfigError, TokenStore
 from kb.content.kbyaml import load_settings
 from kb.i18n import gettext
 from kb.language import detect as langdetect
+from kb.memory import give_back_memory
 from kb.search.indexing import IndexRefused, index_exists, index_is_current
 from kb.search.service import preload as preload_index
 from kb.search.watcher import Watcher, guard_forks, log_refused, reindex_here
@@ -169,9 +168,7 @@ def preload_for_workers(index_dir: Path) -> None:
         importlib.import_module(f"kb.api.{module.name}")
     i18n.catalogs()
     preload_index(index_dir)
-    with contextlib.suppress(OSError, AttributeError):  # glibc's; elsewhere there is nothing to trim
-        ctypes.CDLL(None).malloc_trim(0)
-    gc.collect()
+    give_back_memory()
     gc.freeze()
 
 

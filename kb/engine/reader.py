@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import gc
 import itertools
 import json
 import math
@@ -31,6 +28,7 @@ from kb.engine.documents import (
     current_build,
     read_vocabulary,
 )
+from kb.memory import give_back_memory
 
 # BM25 as Whoosh's BM25F computes it (the same idf and k1), with little length normalisation:
 # a snippet is a few sentences, and one that says more is rarely less about the case (measured
@@ -335,14 +333,6 @@ class _View:
         self._postings_bytes = 0
 
 
-def _give_back_memory() -> None:
-    """Return the heap pages freed by a closed view to the system (glibc keeps them otherwise,
-    and a worker would hold the memory of every vocabulary it ever read); elsewhere a no-op."""
-    gc.collect()
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-
-
 class Engine:
     """A reader of the current build, reopened when the build is swapped or updated.
 
@@ -383,7 +373,7 @@ class Engine:
                 if self._retired is not None:
                     self._retired.close()
                     self._retired = None
-                    _give_back_memory()
+                    give_back_memory()
         build_dir = current_build(self.index_dir)
         if build_dir is None:
             raise FileNotFoundError(f"no search index in {self.index_dir}; run `kb index`")
