@@ -50,8 +50,10 @@ def fold(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """Lower-case words of *text*, in order; punctuation, emoji and control characters dropped."""
-    return [match.group(0).lower() for match in WORD.finditer(text)]
+    """Lower-case words of *text*, in order; punctuation, emoji and control characters dropped.
+
+    A typographic apostrophe is read as a straight one: phones type "don’t", stop words say "don't"."""
+    return [match.group(0).lower().replace("’", "'") for match in WORD.finditer(text)]
 
 
 @lru_cache(maxsize=8)

@@ -23,6 +23,12 @@ MIN_PART = 4
 # order) is tilata (to order), tylyys (rudeness) is tyly (rude). Agent and other endings
 # (toimittaja, a journalist, is not toimittaa, to deliver) change it and are not followed.
 MEANING_KEEPING_ENDINGS = frozenset({"+us", "+ys", "+u", "+y", "+uus", "+yys"})
+# Voikko gives a participle as its own base form ("tilannut", "kadonnut", "laskutettu"), but in
+# "olen tilannut" or "paketti on kadonnut" it is the verb's perfect tense: its meaning is the
+# verb's. Past participles are read as the verb too, after the participle itself ("korjattu",
+# fixed, says more than "korjata", to fix, where the texts have it). Present ones are not: they are often
+# adjectives of their own ("seuraava", next, is not "seurata", to follow).
+VERB_PARTICIPLES = frozenset({"past_active", "past_passive", "agent"})
 _lock = threading.Lock()
 _voikko = None
 _loaded = False
@@ -83,6 +89,15 @@ def derivation_base(wordbases: str) -> str | None:
     return base.lower() if base and not base.startswith("+") else None
 
 
+def participle_verb(analysis: dict) -> str | None:
+    """The verb a past participle is a form of (``+tilan(tilata)+n+ut(+ut)`` -> ``tilata``), else None."""
+    if analysis.get("PARTICIPLE") not in VERB_PARTICIPLES:
+        return None
+    bases = [base for _surface, base in _COMPONENT.findall(analysis.get("WORDBASES") or "") if base]
+    verb = next((base for base in reversed(bases) if not base.startswith("+")), None)
+    return verb.lower() if verb else None
+
+
 def spans(members: list[str]) -> list[str]:
     """Every run of adjacent members shorter than the whole word: the parts a search may name."""
     found = []
@@ -113,8 +128,9 @@ def analyse(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     parts: list[str] = []
     for analysis in analyses:
         lemma = (analysis.get("BASEFORM") or "").lower()
-        if lemma and lemma not in lemmas:
-            lemmas.append(lemma)
+        for found in (lemma, participle_verb(analysis)):
+            if found and found not in lemmas:
+                lemmas.append(found)
         wordbases = analysis.get("WORDBASES") or ""
         members = components(wordbases)
         for part in spans(members):

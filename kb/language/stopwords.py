@@ -57,7 +57,9 @@ i me my mine myself we our ours you your yours he him his she her it its they th
 what which who whom this that these those am is are was were be been being have has had having
 do does did doing will would shall should can could may might must
 hi hello hey please dear regards just also
-don't doesn't didn't isn't aren't wasn't weren't can't won't
+don't doesn't didn't isn't aren't wasn't weren't can't won't haven't hasn't hadn't wouldn't couldn't shouldn't
+i'm i've i'll i'd you're you've you'll you'd we're we've we'll we'd they're they've they'll it's that's there's
+what's let's he's she's
 """.split())
 
 STOP_WORDS: dict[str, frozenset[str]] = {"fi": FINNISH, "et": ESTONIAN, "en": ENGLISH}
