@@ -55,6 +55,24 @@ def test_voikko_joins_forms_that_change_inside(word, lemma):
     assert tokens(word, "fi")[0].stem == lemma
 
 
+@pytest.mark.parametrize("word,verb", [
+    ("kadonnut", "kadota"), ("levinnyt", "levita"), ("laskutettu", "laskuttaa"), ("tilaama", "tilata"),
+])
+def test_a_past_participle_is_read_as_its_verb_too(word, verb):
+    """"Paketti on kadonnut" is the verb's perfect tense: it meets "katoaa" in the replies. The
+    participle stays the word's own term ("korjattu", fixed, is not any "korjata")."""
+    token = tokens(word, "fi")[0]
+    assert token.stem == fold(word) and verb in token.alts
+
+
+def test_a_present_participle_is_not_read_as_a_verb():
+    assert "seurata" not in tokens("seuraava", "fi")[0].terms  # "next", not "to follow"
+
+
+def test_english_contractions_are_stop_words_with_either_apostrophe():
+    assert [t.word for t in tokens("I'm sure you’re right, it’s gone", "en")] == ["sure", "right", "gone"]
+
+
 def test_compound_parts_include_every_run_of_members():
     token = tokens("kuluttajariitalautakuntaan", "fi")[0]
     assert token.stem == "kuluttajariitalautakunta"
