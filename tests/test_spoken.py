@@ -33,6 +33,7 @@ def test_every_language_has_its_spoken_forms(lang):
     ({"forms": {"Oo": "ole"}}, "both sides must be lower-case"),
     ({"endings": [["nu"]]}, "[spoken ending, standard ending]"),
     ({"letters": {"ab": "ä"}}, "a letter and the letter(s)"),
+    ({"dropped": ["id"]}, "'dropped' must list single lower-case letters"),
     ({"discourse": ["Moi"]}, "lower-case words"),
     ({"personal": {"passport": "passi"}}, "'personal' entry 'passport': the kinds are card, phone"),
     ({"personal": {"card": ""}}, "'personal' entry 'card': write the words"),
@@ -41,7 +42,7 @@ def test_a_broken_spoken_file_is_refused_with_its_name_and_section(data, message
     with pytest.raises(SpokenDataError) as error:
         parse(data, "kb/language/spoken/xx.yaml")
     assert str(error.value).startswith("kb/language/spoken/xx.yaml: ") and message in str(error.value)
-    assert set(SECTIONS) == {"forms", "endings", "letters", "synonyms", "discourse", "personal"}
+    assert set(SECTIONS) == {"forms", "endings", "letters", "dropped", "synonyms", "discourse", "personal"}
 
 
 @pytest.mark.parametrize("spoken_form,standard", [
@@ -55,6 +56,10 @@ def test_a_broken_spoken_file_is_refused_with_its_name_and_section(data, message
     ("laskus", "lasku"),  # spoken case endings: laskussa
     ("koneel", "kone"),  # koneella
     ("kaupast", "kauppa"),  # kaupasta
+    ("ilmottaa", "ilmoittaa"),  # a dropped letter put back after a vowel
+    ("harjottelijalle", "harjoittelija"),
+    ("ootatteko", "odottaa"),  # odotatteko
+    ("lomautetuks", "lomautettu"),  # lomautetuksi
 ])
 def test_finnish_spoken_forms_become_standard_words(spoken_form, standard):
     assert stems(spoken_form, "fi") == [standard]

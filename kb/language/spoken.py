@@ -7,6 +7,8 @@ Dictionaries do not know the spoken and chat forms customers type (Finnish "oo",
 * ``forms``: whole spoken words and the standard word each stands for;
 * ``endings``: regular spoken endings (``nu`` for ``nut``), tried on unknown words only;
 * ``letters``: letters customers leave out (``a`` for ``ä``), tried the same way;
+* ``dropped``: letters spoken language drops after a vowel (Finnish ``ilmottaa`` for
+  ``ilmoittaa``, ``ootan`` for ``odotan``), put back one at a time, tried the same way;
 * ``synonyms``: colloquial dictionary words and the standard word replies use;
 * ``discourse``: greetings, politeness, fillers, number words and days, which in a pasted
   message never decide which reply comes first;
@@ -33,7 +35,8 @@ import yaml
 from kb.language.personal import KINDS
 
 MAX_LETTER_CHANGES = 4  # letters restored in one word at the most (2^4 spellings tried)
-SECTIONS = ("forms", "endings", "letters", "synonyms", "discourse", "personal")
+SECTIONS = ("forms", "endings", "letters", "dropped", "synonyms", "discourse", "personal")
+VOWELS = frozenset("aeiouyäöõü")
 
 
 class SpokenDataError(ValueError):
@@ -45,6 +48,7 @@ class Spoken:
     forms: dict[str, str] = field(default_factory=dict)
     endings: tuple[tuple[str, str], ...] = ()
     letters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    dropped: tuple[str, ...] = ()
     synonyms: dict[str, str] = field(default_factory=dict)
     discourse: frozenset[str] = frozenset()
     personal: dict[str, str] = field(default_factory=dict)  # kind of personal data -> its name
@@ -56,7 +60,8 @@ class Spoken:
         return form.split()[-1] if form else word
 
     def spellings(self, word: str) -> Iterator[str]:
-        """Standard spellings *word* may stand for: spoken endings replaced, left-out letters put back.
+        """Standard spellings *word* may stand for: spoken endings replaced, left-out letters put back,
+        then one dropped letter restored after a vowel.
 
         Only candidates: the caller keeps the first its dictionary knows.
         """
@@ -70,6 +75,11 @@ class Spoken:
             for i, char in zip(positions, combination, strict=True):
                 letters[i] = char
             yield "".join(letters)
+        for i in range(1, len(word)):
+            if word[i - 1] in VOWELS:
+                for letter in self.dropped:
+                    if letter != word[i] and letter != word[i - 1]:
+                        yield word[:i] + letter + word[i:]
 
 
 def _section(path: str, data: dict, name: str, kind: type) -> object:
@@ -89,6 +99,9 @@ def parse(data: object, path: str) -> Spoken:
     forms = _section(path, data, "forms", dict)
     endings = _section(path, data, "endings", list)
     letters = _section(path, data, "letters", dict)
+    dropped = _section(path, data, "dropped", list)
+    if not all(isinstance(letter, str) and len(letter) == 1 and letter == letter.lower() for letter in dropped):
+        raise SpokenDataError(f"{path}: 'dropped' must list single lower-case letters")
     synonyms = _section(path, data, "synonyms", dict)
     discourse = _section(path, data, "discourse", list)
     for name, mapping in (("forms", forms), ("synonyms", synonyms)):
@@ -113,8 +126,8 @@ def parse(data: object, path: str) -> Spoken:
             raise SpokenDataError(f"{path}: 'personal' entry {kind!r}: the kinds are {', '.join(KINDS)}")
         if not isinstance(words, str) or not words.strip():
             raise SpokenDataError(f"{path}: 'personal' entry {kind!r}: write the words that name it")
-    return Spoken(dict(forms), tuple((a, b) for a, b in endings), restored, dict(synonyms), frozenset(discourse),
-                  dict(personal),
+    return Spoken(dict(forms), tuple((a, b) for a, b in endings), restored, tuple(dropped), dict(synonyms),
+                  frozenset(discourse), dict(personal),
                   hashlib.sha1(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:12])
 
 

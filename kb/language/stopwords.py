@@ -28,7 +28,7 @@ joka jonka jota jossa josta johon jolla jolle joita jotka joiden mikä minkä mi
 kuka kenen ketä miksi miten mitenkä
 mikään mitään kukaan kenenkään jokin jotain joku jonkun kaikki kaikkia
 hei moi moikka terve terveisin ystävällisin
-nyt vain vielä jo kyllä juu joo no niinku siis sit ku et
+nyt vain vielä jo kyllä juu joo no niinku siis sit ku et siksi
 ihan tosi aika taas jotenkin joskus vähän
 voida haluta täytyä tehdä tulla jäädä
 """.split())
