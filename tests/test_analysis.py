@@ -30,6 +30,14 @@ def test_stop_words_are_dropped_per_language():
     assert [t.word for t in tokens("mun netti ei oo toiminut", "fi")] == ["netti", "toiminut"]
     assert [t.word for t in tokens("minu internet ei tööta", "et")] == ["internet", "tööta"]
     assert [t.word for t in tokens("my internet does not work", "en")] == ["internet", "work"]
+    # postpositions carry no topic: "pärast" was read as "pära" (rear) and met unrelated replies
+    assert [t.word for t in tokens("helistan sama asja pärast", "et")] == ["helistan", "sama", "asja"]
+    assert [t.word for t in tokens("ongelmia laskun kanssa", "fi")] == ["ongelmia", "laskun"]
+
+
+def test_common_words_before_names():
+    """Customers type in lower case: "milloin" is "when" before it is Milla's."""
+    assert tokens("milloin", "fi")[0].stem == "milloin" and tokens("millon", "fi")[0].stem == "milloin"
 
 
 @pytest.mark.parametrize("lang,question,kept", [

@@ -114,6 +114,11 @@ SAMPLE_CASES = [
     ("netti ei toimi taas", None),  # "toimii" is not "toimittaja"
     ("kuka maksaa kulut? datan kulutus on iso", None),  # "kulut" is not "kuluttajariitalautakunta"
     ("The delivery was managed badly", None),
+    ("Kirjutan juba mitmendat korda sama asja pärast", "escalation/specialist"),  # mitmes kord, for the nth time
+    ("See on juba mitmes kord!", "escalation/specialist"),
+    ("Olen teilt mitu korda tellinud ja alati rahul", None),  # mitu korda (many times) is not mitmes
+    ("This is the umpteenth time I am writing to you", "escalation/specialist"),
+    ("Kiitos avusta ja terveiset esimiehellesi", None),  # no trigger is a bare "esimies"
 ]
 
 

@@ -29,6 +29,10 @@ MEANING_KEEPING_ENDINGS = frozenset({"+us", "+ys", "+u", "+y", "+uus", "+yys"})
 # fixed, says more than "korjata", to fix, where the texts have it). Present ones are not: they are often
 # adjectives of their own ("seuraava", next, is not "seurata", to follow).
 VERB_PARTICIPLES = frozenset({"past_active", "past_passive", "agent"})
+# Voikko's classes of names. Customers type in lower case, and a word that is both a name and a
+# common word is the common word far more often: "milloin" (when) before Milla's, "posti" before
+# the surname. Names' lemmas come after the others'.
+NAME_CLASSES = frozenset({"etunimi", "sukunimi", "paikannimi", "nimi"})
 _lock = threading.Lock()
 _voikko = None
 _loaded = False
@@ -124,6 +128,7 @@ def analyse(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         if voikko is None:
             return (), ()
         analyses = voikko.analyze(word)
+    analyses.sort(key=lambda analysis: analysis.get("CLASS") in NAME_CLASSES)  # stable: Voikko's order otherwise
     lemmas: list[str] = []
     parts: list[str] = []
     for analysis in analyses:

@@ -4,7 +4,8 @@ Written for customer-service text: besides the grammar words, the colloquial Fin
 forms customers type (``mä``, ``mun``, ``oo``) and polite filler (``hei``, ``kiitos``, ``tere``)
 are here, since every reply and message has them. Thanks are not: a thanks reply is found by them
 (in a pasted message they weigh little, see ``discourse`` in kb/language/spoken/). Negations stay out of the index too:
-"netti ei toimi" is about "netti" and "toimi", not "ei". So are the verbs that only carry
+"netti ei toimi" is about "netti" and "toimi", not "ei". So are postpositions (takia, kanssa;
+pärast, kohta, jaoks) and the verbs that only carry
 a sentence (can, want, must, do: voida, haluta, saama, tegema), checked by their dictionary
 form, whatever form the customer used. "When" (milloin, millal) and "where" (missä, kus) are
 not: a customer asking when asks for a time (when it is fixed, when you are open), one asking
@@ -31,6 +32,7 @@ hei moi moikka terve terveisin ystävällisin
 nyt vain vielä jo kyllä juu joo no niinku siis sit ku et siksi
 ihan tosi aika taas jotenkin joskus vähän
 voida haluta täytyä tehdä tulla jäädä
+takia vuoksi kanssa ilman kautta
 """.split())
 
 ESTONIAN = frozenset("""
@@ -47,6 +49,7 @@ tere tšau palun lugupidamisega
 jah jaa nojah no
 kas siin seal praegu alles ikka väga nii oma ise kuidagi lihtsalt üldse enam
 saama võima pidama tahtma tegema tulema jääma
+pärast kohta jaoks järel ilma tõttu kaudu asemel poolt juures
 """.split())
 
 ENGLISH = frozenset("""
