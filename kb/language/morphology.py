@@ -31,7 +31,7 @@ MEANING_KEEPING_ENDINGS = frozenset({"+us", "+ys", "+u", "+y", "+uus", "+yys"})
 VERB_PARTICIPLES = frozenset({"past_active", "past_passive", "agent"})
 # Voikko's classes of names. Customers type in lower case, and a word that is both a name and a
 # common word is the common word far more often: "milloin" (when) before Milla's, "posti" before
-# the surname. Names' lemmas come after the others'.
+# the surname. A name's lemma comes after the others', unless a common word has it too.
 NAME_CLASSES = frozenset({"etunimi", "sukunimi", "paikannimi", "nimi"})
 _lock = threading.Lock()
 _voikko = None
@@ -128,7 +128,9 @@ def analyse(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         if voikko is None:
             return (), ()
         analyses = voikko.analyze(word)
-    analyses.sort(key=lambda analysis: analysis.get("CLASS") in NAME_CLASSES)  # stable: Voikko's order otherwise
+    common = {(a.get("BASEFORM") or "").lower() for a in analyses if a.get("CLASS") not in NAME_CLASSES}
+    # stable: Voikko's order otherwise, and a name that is also a common word ("Päivä") keeps its place
+    analyses.sort(key=lambda a: a.get("CLASS") in NAME_CLASSES and (a.get("BASEFORM") or "").lower() not in common)
     lemmas: list[str] = []
     parts: list[str] = []
     for analysis in analyses:
