@@ -136,6 +136,7 @@ def test_how_search_works_states_the_numbers_the_code_uses():
     assert f"a word of the agents' guidance {weights['guidance']:g}" in text
     assert f"each of its n words counts {weights['keywords']:g} / √n" in text and search.KEYWORD_SHARE_EXPONENT == 0.5
     assert f"matched in the pairs field at {planner.PAIR_BOOST:g}" in text
+    assert "at twice a word's weight (``PERSONAL_WEIGHT``)" in text and planner.PERSONAL_WEIGHT == 2
     assert "plus a tenth of the others" in text and engine_reader.GROUP_TIE == 0.1
     assert f"with {dict(enumerate(['no', 'one', 'two', 'three', 'four', 'five']))[len(engine.FIELD_KINDS)]} fields" in text
 
@@ -159,3 +160,11 @@ def test_the_search_page_names_the_questions_kept():
     for word, lang in (("milloin", "fi"), ("millal", "et"), ("when", "en"), ("missä", "fi"), ("kus", "et"), ("where", "en")):
         assert f"``{word}``" in text and word not in STOP_WORDS[lang]
     assert "missä" in ASKING["fi"] and "kb.language.stopwords.ASKING" in text
+
+
+def test_the_import_page_states_the_direct_match_share_the_code_uses():
+    """docs/integrators/import-export.rst quotes the share of direct matches when importing."""
+    from kb.transfer import crossing
+
+    text = " ".join((ROOT / "docs" / "integrators" / "import-export.rst").read_text(encoding="utf-8").split())
+    assert f"the texts of the reply's own language weigh {crossing.DIRECT_WEIGHT:g}, so that" in text

@@ -52,6 +52,7 @@ COMMON_SHARE = 0.2  # terms in more than this share of the snippets...
 COMMON_MIN_DOCS = 200  # ...and in more than this many are dropped (only large knowledge bases have them)
 MAX_CACHED_WORDS = 50_000  # words whose clauses a planner remembers (per index version)
 DISCOURSE_WEIGHT = 0.25  # greetings, thanks, fillers and number words in a pasted message
+PERSONAL_WEIGHT = 2.0  # the names of the personal data a message shows: the first thing to act on in public
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz"
 
@@ -245,7 +246,7 @@ class Planner:
                 toks = tokens(spoken(lang).personal.get(kind, ""), lang)
                 for tok in toks:
                     found += _scaled(self._cached(("known", lang, tok, False), self._known_word, lexicons[lang], lang,
-                                                  tok, False), 1.0, f"personal:{kind}:{fold(tok.word)}")
+                                                  tok, False), PERSONAL_WEIGHT, f"personal:{kind}:{fold(tok.word)}")
                 found += self._pairs(lang, toks)
         return found
 
