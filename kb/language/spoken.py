@@ -10,7 +10,7 @@ Dictionaries do not know the spoken and chat forms customers type (Finnish "oo",
 * ``dropped``: letters spoken language drops after a vowel (Finnish ``ilmottaa`` for
   ``ilmoittaa``, ``ootan`` for ``odotan``), put back one at a time, tried the same way;
 * ``synonyms``: colloquial dictionary words and the standard word replies use;
-* ``discourse``: greetings, politeness, fillers, placeholder nouns ("asia", "thing"), number words
+* ``discourse``: greetings, politeness, fillers, placeholder nouns (Estonian "asi", "thing"), number words
   and days, which in a pasted message never decide which reply comes first;
 * ``personal``: the words for each kind of personal data (:mod:`kb.language.personal`) a
   message may carry, searched for when a message carries it.
