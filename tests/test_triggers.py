@@ -119,6 +119,12 @@ SAMPLE_CASES = [
     ("Olen teilt mitu korda tellinud ja alati rahul", None),  # mitu korda (many times) is not mitmes
     ("This is the umpteenth time I am writing to you", "escalation/specialist"),
     ("Kiitos avusta ja terveiset esimiehellesi", None),  # no trigger is a bare "esimies"
+    ("Kes andis teile minu andmed? Ma pole teie klient", "escalation/data-protection"),
+    ("Kuka antoi teille tietoni?", "escalation/data-protection"),
+    ("Who gave you my number? I never signed up", "escalation/data-protection"),
+    ("Andsin teile oma andmed juba eile", None),  # a trigger's question word must be asked too
+    ("Annoin teille tietoni jo eilen", None),
+    ("I gave you my details yesterday", None),
 ]
 
 

@@ -69,3 +69,11 @@ STOP_WORDS: dict[str, frozenset[str]] = {"fi": FINNISH, "et": ESTONIAN, "en": EN
 # Questions that are content although their dictionary form is a stop word ("missä" is a form of
 # "mikä"): where something is.
 ASKING: dict[str, frozenset[str]] = {"fi": frozenset({"missä"})}
+# Question words an escalation trigger may start with, which must then stand in the message too:
+# "kes andis teile minu andmed" (who gave you my data) is a data-protection question, "andsin
+# teile oma andmed" (I gave you my data) is not. Only in triggers: as search words they are noise.
+TRIGGER_QUESTIONS: dict[str, frozenset[str]] = {
+    "fi": frozenset({"kuka", "kenen", "kenelle"}),
+    "et": frozenset({"kes", "kelle", "kellele"}),
+    "en": frozenset({"who", "whom"}),
+}

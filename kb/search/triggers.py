@@ -6,7 +6,9 @@ message word being "the same word" as the trigger's: the same stem or lemma (so
 meets "lautakunta"), or, for Finnish and Estonian, a stem that differs only by one or two
 final letters ("juristi" meets "jurist"), which covers case forms Snowball leaves apart.
 Every language of the knowledge base is tried, so a customer who writes English in a
-Finnish thread still meets "lawyer". Stop words are skipped on both sides.
+Finnish thread still meets "lawyer". Stop words are skipped on both sides, except the question
+words of ``kb.language.stopwords.TRIGGER_QUESTIONS`` ("who", "kes", "kuka"): a trigger that
+asks who did something matches only a message that asks it too.
 
 Deliberately not a prefix or truncation match: "toimittaja" (journalist) must not fire on
 "toimii" (works), nor "kuluttajariitalautakunta" on "kulut" (costs). Matching is exact and
@@ -19,11 +21,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from kb.content.model import Snippet
-from kb.language.analysis import Token, tokens
+from kb.language.analysis import Token, fold, tokens, truncation, words
+from kb.language.stopwords import TRIGGER_QUESTIONS
 
 NEAR_LANGS = ("fi", "et")  # languages whose case forms Snowball often leaves with different stems
 MIN_NEAR = 5
 BUCKET = 4  # words are looked up by the first letters of their stem, then compared exactly
+
+
+def trigger_tokens(text: str, lang: str) -> list[Token]:
+    """The content words of *text*, and its question words (TRIGGER_QUESTIONS), in order."""
+    questions = TRIGGER_QUESTIONS.get(lang, frozenset())
+    found: list[Token] = []
+    for word in words(text):
+        if word in questions:
+            found.append(Token(word, fold(word), truncation(word)))
+        else:
+            found += tokens(word, lang)
+    return found
 
 
 def _keys(tok: Token) -> set[str]:
@@ -79,7 +94,7 @@ class TriggerMatcher:
         if not tokens(phrase, phrase_lang):
             return  # only stop words in its own language: it would match almost any message
         for lang in self.languages:
-            toks = tuple(tokens(phrase, lang))
+            toks = tuple(trigger_tokens(phrase, lang))
             if not toks:
                 continue
             table = self._patterns.setdefault(lang, {})
@@ -94,11 +109,11 @@ class TriggerMatcher:
             table = self._patterns.get(lang)
             if not table:
                 continue
-            words = tokens(message, lang)
-            for position, word in enumerate(words):
+            found_words = trigger_tokens(message, lang)
+            for position, word in enumerate(found_words):
                 candidates = {id(p): p for key in _keys(word) for p in table.get(key, ())}
                 for pattern in candidates.values():
-                    following = words[position:position + len(pattern.terms)]
+                    following = found_words[position:position + len(pattern.terms)]
                     if len(following) == len(pattern.terms) and all(
                             same_word(t, w, lang) for t, w in zip(pattern.terms, following, strict=True)):
                         phrases = found.setdefault(pattern.snippet_id, {})
