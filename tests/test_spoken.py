@@ -65,6 +65,12 @@ def test_finnish_spoken_forms_become_standard_words(spoken_form, standard):
     assert stems(spoken_form, "fi") == [standard]
 
 
+@pytest.mark.parametrize("past,verb", [("sent", "send"), ("came", "come"), ("broken", "break"), ("gave", "give")])
+def test_english_irregular_past_forms_are_their_verb(past, verb):
+    """Snowball leaves "sent" apart from "send": the spoken forms join them, on both sides."""
+    assert stems(past, "en") == stems(verb, "en")
+
+
 @pytest.mark.parametrize("word", ["mun", "mä", "oo", "miks", "ku", "enkä", "teidät"])
 def test_finnish_spoken_grammar_words_are_stop_words(word):
     assert tokens(word, "fi") == []
