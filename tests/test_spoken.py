@@ -166,6 +166,10 @@ def test_estonian_words_get_vabamorf_lemmas(word, lemma):
 def test_estonian_compounds_are_split_into_their_members():
     token = tokens("telefoninumbrit", "et")[0]
     assert token.stem == "telefoninumber" and "number" in token.parts
+    # the modifier stands in its genitive (telefoni, kaardi, kohtu): its own lemma is a part too
+    assert "telefon" in token.parts
+    assert {"kaart", "number"} <= set(tokens("kaardinumbri", "et")[0].parts)
+    assert "kohus" in tokens("kohtuähvardus", "et")[0].parts
 
 
 @pytest.mark.parametrize("word", ["mu", "pole", "kas"])

@@ -146,6 +146,12 @@ def analyse(word: str) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
             if part not in parts and part not in lemmas:
                 parts.append(part)
     names = sum(pos == "H" for _reading, pos, _form in readings)
+    # A modifier stands in its genitive ("kaardi_number", "panga_kaart"): its own lemma (kaart,
+    # pank) is the word the texts use, so it is a part too.
+    for part in list(parts):
+        own = analyse(part)[0] if part not in lemmas else ()
+        if own and own[0] != part and own[0] not in parts and own[0] not in lemmas:
+            parts.append(own[0])
     # The verb of an action noun is related, not the same word: a part (see kb.language.morphology).
     parts += [verb for verb in map(_action_verb, [*lemmas, *parts]) if verb and verb not in parts + lemmas]
     return tuple(lemmas), tuple(parts), bool(readings) and names == len(readings)

@@ -23,7 +23,7 @@ from kb.content.problems import Problem, Refused
 from kb.i18n import gettext, ngettext
 from kb.language import analysis
 
-ANALYSIS_VERSION = 8  # bump when kb.language.analysis changes what terms a text becomes
+ANALYSIS_VERSION = 9  # bump when kb.language.analysis changes what terms a text becomes
 FULL_REBUILD_SHARE = 0.5  # when more than this share changed, a full build is faster
 PARALLEL_MIN_FILES = 2000  # a full build of at least this many files uses a process per core
 MAX_BUILD_JOBS = 4
