@@ -33,6 +33,8 @@ def test_stop_words_are_dropped_per_language():
     # postpositions carry no topic: "pärast" was read as "pära" (rear) and met unrelated replies
     assert [t.word for t in tokens("helistan sama asja pärast", "et")] == ["helistan", "sama", "asja"]
     assert [t.word for t in tokens("ongelmia laskun kanssa", "fi")] == ["ongelmia", "laskun"]
+    # pronoun and adverb forms Vabamorf reads as other words first (teilt: tee, road; alati: algama)
+    assert [t.word for t in tokens("sain teilt kunagi alati kirja", "et")] == ["kirja"]  # saama is a stop verb
 
 
 def test_common_words_before_names():

@@ -94,6 +94,8 @@ def test_colloquial_synonyms_search_the_standard_word_too():
     ("et", "teleka ekraan", "televiisor"),  # colloquial "teleka" is a form of "telekas"
     ("et", "karp oli lömmis", "mõlkis"),
     ("en", "my shipment", "parcel"),
+    ("et", "täielikud debiilikud", "idioot"),  # Vabamorf's lemma is debiilik, not debiil
+    ("en", "you useless muppets", "idiot"),
 ])
 def test_a_synonym_adds_the_standard_word_to_the_customers_word(lang, text, standard):
     """The customer's word keeps its own terms and gains the standard word's, as the replies have it."""
