@@ -125,6 +125,7 @@ SAMPLE_CASES = [
     ("Andsin teile oma andmed juba eile", None),  # a trigger's question word must be asked too
     ("Annoin teille tietoni jo eilen", None),
     ("I gave you my details yesterday", None),
+    ("Moro, ootteko te auki lauantaina?", None),  # the English "moron" read as Finnish was "moro"
 ]
 
 

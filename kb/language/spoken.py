@@ -8,7 +8,8 @@ Dictionaries do not know the spoken and chat forms customers type (Finnish "oo",
 * ``endings``: regular spoken endings (``nu`` for ``nut``), tried on unknown words only;
 * ``letters``: letters customers leave out (``a`` for ``ä``), tried the same way;
 * ``dropped``: letters spoken language drops after a vowel (Finnish ``ilmottaa`` for
-  ``ilmoittaa``, ``ootan`` for ``odotan``), put back one at a time, tried the same way;
+  ``ilmoittaa``, ``ootan`` for ``odotan``), put back one at a time, tried the same way: a vowel
+  before a consonant, a consonant between two vowels;
 * ``synonyms``: colloquial dictionary words and the standard word replies use;
 * ``discourse``: greetings, politeness, fillers, placeholder nouns (Estonian "asi", "thing"), number words
   and days, which in a pasted message never decide which reply comes first;
@@ -78,7 +79,9 @@ class Spoken:
         for i in range(1, len(word)):
             if word[i - 1] in VOWELS:
                 for letter in self.dropped:
-                    if letter != word[i] and letter != word[i - 1]:
+                    # speech drops a vowel before a consonant (ilmottaa) and a consonant between
+                    # vowels (ootan): "oiotteko" (oikoa, to straighten) is no reading of "ootteko"
+                    if (letter in VOWELS) != (word[i] in VOWELS) and letter not in (word[i], word[i - 1]):
                         yield word[:i] + letter + word[i:]
 
 

@@ -5,8 +5,8 @@ message word being "the same word" as the trigger's: the same stem or lemma (so
 "lakimieheen" meets "lakimies"), a compound that ends in it ("kuluttajariitalautakuntaan"
 meets "lautakunta"), or, for Finnish and Estonian, a stem that differs only by one or two
 final letters ("juristi" meets "jurist"), which covers case forms Snowball leaves apart.
-Every language of the knowledge base is tried, so a customer who writes English in a
-Finnish thread still meets "lawyer". Stop words are skipped on both sides, except the question
+The message is read in every language of the knowledge base, each phrase in its own, so a
+customer who writes English in a Finnish thread still meets "lawyer". Stop words are skipped on both sides, except the question
 words of ``kb.language.stopwords.TRIGGER_QUESTIONS`` ("who", "kes", "kuka"): a trigger that
 asks who did something matches only a message that asks it too.
 
@@ -91,15 +91,15 @@ class TriggerMatcher:
                     self._add(snippet.id, phrase, lang)
 
     def _add(self, snippet_id: str, phrase: str, phrase_lang: str) -> None:
+        """A phrase is read in its own language only: the message is read in every language, so
+        an English phrase meets English words in a Finnish message, while read as Finnish the
+        English "moron" became "moro", a Finnish greeting."""
+        toks = tuple(trigger_tokens(phrase, phrase_lang))
         if not tokens(phrase, phrase_lang):
             return  # only stop words in its own language: it would match almost any message
-        for lang in self.languages:
-            toks = tuple(trigger_tokens(phrase, lang))
-            if not toks:
-                continue
-            table = self._patterns.setdefault(lang, {})
-            for key in {term[:BUCKET] for term in toks[0].terms}:
-                table.setdefault(key, []).append(_Pattern(snippet_id, phrase, toks))
+        table = self._patterns.setdefault(phrase_lang, {})
+        for key in {term[:BUCKET] for term in toks[0].terms}:
+            table.setdefault(key, []).append(_Pattern(snippet_id, phrase, toks))
 
     def match(self, message: str) -> list[Match]:
         """Escalations whose triggers occur in *message*, the most urgent first (their
