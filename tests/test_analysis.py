@@ -35,6 +35,7 @@ def test_stop_words_are_dropped_per_language():
     assert [t.word for t in tokens("ongelmia laskun kanssa", "fi")] == ["ongelmia", "laskun"]
     # pronoun and adverb forms Vabamorf reads as other words first (teilt: tee, road; alati: algama)
     assert [t.word for t in tokens("sain teilt kunagi alati kirja", "et")] == ["kirja"]  # saama is a stop verb
+    assert [t.word for t in tokens("pakk tuli katki", "et")] == ["pakk", "katki"]  # tulema, not tuli (fire)
 
 
 def test_common_words_before_names():

@@ -50,7 +50,7 @@ jah jaa nojah no
 kas siin seal praegu alles ikka väga nii oma ise kuidagi lihtsalt üldse enam
 saama võima pidama tahtma tegema tulema jääma
 pärast kohta jaoks järel ilma tõttu kaudu asemel poolt juures
-teilt kunagi iial alati
+teilt kunagi iial alati tuli
 """.split())
 
 ENGLISH = frozenset("""
