@@ -228,3 +228,12 @@ def test_english_synonyms_meet_inflected_forms():
     synonyms = spoken("en").synonyms
     word, standard = next((w, v) for w, v in synonyms.items() if w + "s" not in synonyms and not w.endswith("s"))
     assert analysis.stem(standard, "en") in tokens(word + "s", "en")[0].terms  # declared singular, met plural
+
+
+@pytest.mark.parametrize("lang,text", [
+    ("fi", "viime kuussa"), ("et", "eelmisel nädalal"), ("en", "last month"), ("en", "totally"),
+])
+def test_spans_of_time_and_intensifiers_are_discourse(lang, text):
+    """"Last month" says when, not what happened: in a pasted message it weighs little."""
+    toks = tokens(text, lang)
+    assert toks and all(tok.discourse for tok in toks)

@@ -11,8 +11,8 @@ Dictionaries do not know the spoken and chat forms customers type (Finnish "oo",
   ``ilmoittaa``, ``ootan`` for ``odotan``), put back one at a time, tried the same way: a vowel
   before a consonant, a consonant between two vowels;
 * ``synonyms``: colloquial dictionary words and the standard word replies use;
-* ``discourse``: greetings, politeness, fillers, placeholder nouns (Estonian "asi", "thing"), number words
-  and days, which in a pasted message never decide which reply comes first;
+* ``discourse``: greetings, politeness, fillers, placeholder nouns (Estonian "asi", "thing"), number words,
+  days and spans of time ("last week"), which in a pasted message never decide which reply comes first;
 * ``personal``: the words for each kind of personal data (:mod:`kb.language.personal`) a
   message may carry, searched for when a message carries it.
 
