@@ -8,7 +8,7 @@ from conftest import SAMPLE
 from kb.content.loader import load_kb
 from kb.language import analysis, estonian
 from kb.language.analysis import tokens
-from kb.language.spoken import SECTIONS, SpokenDataError, parse, spoken
+from kb.language.spoken import SECTIONS, SpokenDataError, load, parse, spoken
 from kb.search.planner import inner_capitalised
 from kb.search.triggers import TriggerMatcher
 
@@ -43,6 +43,12 @@ def test_a_broken_spoken_file_is_refused_with_its_name_and_section(data, message
         parse(data, "kb/language/spoken/xx.yaml")
     assert str(error.value).startswith("kb/language/spoken/xx.yaml: ") and message in str(error.value)
     assert set(SECTIONS) == {"forms", "endings", "letters", "dropped", "synonyms", "discourse", "personal"}
+
+
+def test_a_word_written_twice_in_a_spoken_file_is_refused_with_its_line():
+    """YAML keeps the second of two equal keys silently: the first rule would be lost unseen."""
+    with pytest.raises(SpokenDataError, match=r"^kb/language/spoken/xx.yaml:3: key 'imbecile' appears twice"):
+        load("synonyms:\n  imbecile: idiot\n  imbecile: moron\n", "kb/language/spoken/xx.yaml")
 
 
 @pytest.mark.parametrize("spoken_form,standard", [

@@ -31,8 +31,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 
-import yaml
-
+from kb.content.yamlsafe import load_yaml_text
 from kb.language.personal import KINDS
 
 MAX_LETTER_CHANGES = 4  # letters restored in one word at the most (2^4 spellings tried)
@@ -134,13 +133,22 @@ def parse(data: object, path: str) -> Spoken:
                   hashlib.sha1(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:12])
 
 
+def load(text: str, path: str) -> Spoken:
+    """A :class:`Spoken` from a file's text, read as snippets are: a key written twice (the second
+    silently replacing the first) is refused with its line."""
+    data, problem = load_yaml_text(text)
+    if problem is not None:
+        raise SpokenDataError(f"{path}:{problem.line}: {problem.message}")
+    return parse(data, path)
+
+
 @cache
 def spoken(lang: str) -> Spoken:
     """The spoken forms of *lang*; an empty :class:`Spoken` for a language without a file."""
     resource = files("kb.language") / "spoken" / f"{lang}.yaml"
     if not resource.is_file():
         return Spoken()
-    return parse(yaml.safe_load(resource.read_text(encoding="utf-8")), f"kb/language/spoken/{lang}.yaml")
+    return load(resource.read_text(encoding="utf-8"), f"kb/language/spoken/{lang}.yaml")
 
 
 def first_known(candidates: Iterator[str], is_known: Callable[[str], bool]) -> str | None:

@@ -5,8 +5,8 @@ forms customers type (``mä``, ``mun``, ``oo``) and polite filler (``hei``, ``ki
 are here, since every reply and message has them. Thanks are not: a thanks reply is found by them
 (in a pasted message they weigh little, see ``discourse`` in kb/language/spoken/). Negations stay out of the index too:
 "netti ei toimi" is about "netti" and "toimi", not "ei". So are postpositions (takia, kanssa;
-pärast, kohta, jaoks) and the verbs that only carry
-a sentence (can, want, must, do: voida, haluta, saama, tegema), checked by their dictionary
+pärast, kohta, jaoks) and the verbs that only carry a sentence (can, want, must, do: voida,
+haluta, saama, tegema), checked by their dictionary
 form, whatever form the customer used. "When" (milloin, millal) and "where" (missä, kus) are
 not: a customer asking when asks for a time (when it is fixed, when you are open), one asking
 where asks where something is (the parcel, the order, the shop), and the replies' keywords say so.
