@@ -126,6 +126,12 @@ SAMPLE_CASES = [
     ("Annoin teille tietoni jo eilen", None),
     ("I gave you my details yesterday", None),
     ("Moro, ootteko te auki lauantaina?", None),  # the English "moron" read as Finnish was "moro"
+    ("Helsingin Sanomat jäi taas tulematta", None),  # a newspaper's customers name it: not the media
+    ("No Helsingin Sanomat in the letterbox again", None),
+    ("Err, my parcel never came", None),
+    ("Kerron tästä Helsingin Sanomille", "escalation/media"),
+    ("Räägin sellest ERR-ile", "escalation/media"),
+    ("Tere, Marko Tamm ERR-i uudistest, teeme lugu", "escalation/media"),  # a journalist names the newsroom
 ]
 
 
