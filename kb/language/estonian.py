@@ -149,7 +149,7 @@ def analyse(word: str) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
     # A modifier stands in its genitive ("kaardi_number", "panga_kaart"): its own lemma (kaart,
     # pank) is the word the texts use, so it is a part too.
     for part in list(parts):
-        own = analyse(part)[0] if part not in lemmas else ()
+        own = analyse(part)[0]
         if own and own[0] != part and own[0] not in parts and own[0] not in lemmas:
             parts.append(own[0])
     # The verb of an action noun is related, not the same word: a part (see kb.language.morphology).

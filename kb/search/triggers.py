@@ -6,9 +6,9 @@ message word being "the same word" as the trigger's: the same stem or lemma (so
 meets "lautakunta"), or, for Finnish and Estonian, a stem that differs only by one or two
 final letters ("juristi" meets "jurist"), which covers case forms Snowball leaves apart.
 The message is read in every language of the knowledge base, each phrase in its own, so a
-customer who writes English in a Finnish thread still meets "lawyer". Stop words are skipped on both sides, except the question
-words of ``kb.language.stopwords.TRIGGER_QUESTIONS`` ("who", "kes", "kuka"): a trigger that
-asks who did something matches only a message that asks it too.
+customer who writes English in a Finnish thread still meets "lawyer". Stop words are skipped on
+both sides, except the question words of ``kb.language.stopwords.TRIGGER_QUESTIONS`` ("who",
+"kes", "kuka"): a trigger that asks who did something matches only a message that asks it too.
 
 Deliberately not a prefix or truncation match: "toimittaja" (journalist) must not fire on
 "toimii" (works), nor "kuluttajariitalautakunta" on "kulut" (costs). Matching is exact and
@@ -94,9 +94,9 @@ class TriggerMatcher:
         """A phrase is read in its own language only: the message is read in every language, so
         an English phrase meets English words in a Finnish message, while read as Finnish the
         English "moron" became "moro", a Finnish greeting."""
-        toks = tuple(trigger_tokens(phrase, phrase_lang))
         if not tokens(phrase, phrase_lang):
             return  # only stop words in its own language: it would match almost any message
+        toks = tuple(trigger_tokens(phrase, phrase_lang))
         table = self._patterns.setdefault(phrase_lang, {})
         for key in {term[:BUCKET] for term in toks[0].terms}:
             table.setdefault(key, []).append(_Pattern(snippet_id, phrase, toks))
